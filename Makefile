@@ -1,0 +1,42 @@
+# Tangent: the two commands a fresh machine needs are `make demo` and `make test`.
+GO       ?= go
+BIN      := bin/tangent
+DATA_DIR ?= /usr/share/datasets/fashion-mnist
+
+.PHONY: all build demo test bench data lint fmt-check vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/tangent
+
+# data installs Fashion-MNIST from Debian when it is not there yet.
+data:
+	@if [ ! -f $(DATA_DIR)/train-images-idx3-ubyte.gz ] && [ ! -f $(DATA_DIR)/train-images-idx3-ubyte ]; then \
+		echo "installing Fashion-MNIST (Debian package dataset-fashion-mnist)"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y dataset-fashion-mnist; \
+	fi
+
+# demo runs the main job as far as it exists: central, bit-exact training of
+# cnn-small on Fashion-MNIST with a progress bar, then its JSON summary.
+demo: build data
+	$(BIN) train --model cnn-small --data $(DATA_DIR) --epochs 3 --batch 64 --lr 0.05 --seed 1 --threads 2 --out demo-cnn-small.safetensors
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+# test is what CI runs (.ci/run). Fuzz targets run their seed corpora here;
+# run `go test -fuzz=FuzzX ./pkg` to fuzz for real.
+test: fmt-check vet
+	$(GO) test -timeout 25m ./...
+
+bench: build
+	bash bench/run.sh
+
+clean:
+	rm -rf bin demo-*.safetensors
