@@ -3,6 +3,7 @@ module tangent
 go 1.26
 
 require (
+	filippo.io/edwards25519 v1.1.0
 	github.com/cockroachdb/datadriven v1.0.3-0.20230413201302-be42291fc80f
 	github.com/cometbft/cometbft v1.0.1
 	github.com/cosmos/iavl v1.2.4
