@@ -72,7 +72,8 @@
 //
 // The ledger keeps a Game per dispute: New on the opening transaction,
 // Apply for each move transaction (DecodeMove of its payload, the sender's
-// Side, the block height), and Timeout(height) once per block. The Program
+// Side, the block height), and Timeout(height) once per block; between
+// blocks it stores Game.Encode and restores it with Decode. The Program
 // it passes is implemented by app with ml. Every move is bounded
 // (MaxMoveSize) and the whole dispute by MaxDisputeBytes: about 25 KB in 42
 // moves for an operator of 1M parameters, 27 KB in 62 moves for 1B (arity

@@ -14,7 +14,7 @@ import "math"
 // a round-to-odd float64 to float32 (which has 29 fewer bits, more than the
 // 2 required) then equals rounding the exact sum once.
 func FMA32(a, b, c float32) float32 {
-	p := float64(a) * float64(b) // exact
+	p := float64(float64(a) * float64(b)) // exact (explicit conversion: never fused)
 	cd := float64(c)
 	s := p + cd
 	if math.IsInf(s, 0) || math.IsNaN(s) || s == 0 {

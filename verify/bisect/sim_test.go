@@ -88,8 +88,49 @@ func playOutFrom(t *testing.T, toy bisecttest.Toy, init [][]float32, p bisect.Pa
 		}
 		total += len(enc)
 		moves++
+		// The ledger stores the game between blocks: continue from the
+		// decoded state.
+		state := g.Encode()
+		if g, err = bisect.Decode(toy, state); err != nil {
+			t.Fatalf("decode state after %T: %v", dec, err)
+		}
+		if !bytes.Equal(g.Encode(), state) {
+			t.Fatalf("state does not round-trip after %T", dec)
+		}
 	}
 	return g.Outcome(), total, moves
+}
+
+// FuzzDecodeState: decode, encode gives the same bytes.
+func FuzzDecodeState(f *testing.F) {
+	toy := bisecttest.Toy{R: 3, C: 5}
+	init := toy.Initial("fuzz")
+	def := toy.Execute(init, 3, bisecttest.Fault{Kind: bisecttest.FaultFMA, Step: 1, Elem: 1, Term: 2})
+	chal := toy.Execute(init, 3, bisecttest.Fault{Kind: bisecttest.Honest})
+	c, o := bisecttest.Opening(def, 2, 0)
+	g, _ := bisect.New(bisect.Params{Arity: 3, Window: 9}, toy, c, o, 3, 1)
+	f.Add(g.Encode())
+	for h := uint64(2); g.Outcome() == nil; h++ {
+		side := g.Position().Turn
+		run := def
+		if side == bisect.Challenger {
+			run = chal
+		}
+		m, _ := bisecttest.Player{Side: side, Run: run}.Move(g)
+		if g.Apply(side, m, h) != nil {
+			break
+		}
+		f.Add(g.Encode())
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		g, err := bisect.Decode(toy, b)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(g.Encode(), b) {
+			t.Fatalf("decode-encode changed % x", b)
+		}
+	})
 }
 
 // FuzzDecodeMove: decode, encode, decode gives the same bytes.
