@@ -47,10 +47,10 @@
 //  6. The game checks OpFree (output empty) and OpCopy (output equals input)
 //     itself; an output of the wrong length loses at once.
 //  7. Reveal/Pick: for map and reduce operators the defendant reveals the
-//     disputed node of its output's Merkle tree (two children, or at the
-//     bottom one chunk) and the challenger picks the child, then the element,
-//     it disputes; the challenger needs only its own result, not the
-//     defendant's data.
+//     disputed node of its output's Merkle tree (its descendants
+//     log2(Arity) levels down, or at the bottom the chunk itself) and the
+//     challenger picks the node, then the element, it disputes; the
+//     challenger needs only its own result, not the defendant's data.
 //  8. OpenElement: the defendant opens the input elements the disputed
 //     element reads; a map element is re-executed by the caller
 //     (Program.Eval, the delegated one-step check), a reduction element
@@ -75,9 +75,10 @@
 // Side, the block height), and Timeout(height) once per block; between
 // blocks it stores Game.Encode and restores it with Decode. The Program
 // it passes is implemented by app with ml. Every move is bounded
-// (MaxMoveSize) and the whole dispute by MaxDisputeBytes: about 25 KB in 42
-// moves for an operator of 1M parameters, 27 KB in 62 moves for 1B (arity
-// 4). Package bisecttest has a toy job and players; testdata/scenarios
+// (MaxMoveSize) and the whole dispute by MaxDisputeBytes: at arity 4, at
+// most about 25 KB in 32 moves for an operator of 1M parameters and 27 KB in
+// 42 moves for one of 1B (most of it the 4 KB chunks that carry the few
+// values the final check reads). Package bisecttest has a toy job and players; testdata/scenarios
 // replays the rules as golden scenarios (go test -rewrite regenerates them).
 //
 // The package is pure: no I/O, clocks, goroutines or global randomness; a

@@ -146,11 +146,11 @@ type Game struct {
 	output        Tensor
 
 	// LevelElement: the disputed node [lo, hi) of the output tree (in
-	// chunks) has hash node; children holds the last Reveal of two
-	// children, chunk the last Reveal of a leaf.
-	node     merkle.Hash
-	children [2]merkle.Hash
-	chunk    []byte
+	// chunks) has hash node; nodes holds the last Reveal of descendants,
+	// chunk the last Reveal of a leaf.
+	node  merkle.Hash
+	nodes []merkle.Hash
+	chunk []byte
 
 	elem    uint64
 	element Element
@@ -442,15 +442,47 @@ func checkOp(op Op, slots uint64) error {
 
 func chunkCount(elems uint64) uint64 { return (elems*4 + ChunkSize - 1) / ChunkSize }
 
+// RevealDepth is how many tree levels one Reveal descends: log2(Arity)
+// rounded down, so a Reveal has at most Arity nodes, like a Split.
+func (p Params) RevealDepth() int {
+	return bits.Len64(p.Arity) - 1
+}
+
+// Frontier returns the nodes of the RFC 6962 tree found by splitting node
+// [lo, hi) `depth` times (a single leaf is not split further), left to
+// right, as [begin, end) leaf ranges: the nodes a Reveal lists.
+func Frontier(lo, hi uint64, depth int) [][2]uint64 {
+	if depth == 0 || hi-lo == 1 {
+		return [][2]uint64{{lo, hi}}
+	}
+	k := lo + merkle.Split(hi-lo)
+	return append(Frontier(lo, k, depth-1), Frontier(k, hi, depth-1)...)
+}
+
+// combine recomputes the hash of node [lo, hi) from its frontier's hashes.
+func combine(lo, hi uint64, depth int, hs []merkle.Hash) (merkle.Hash, []merkle.Hash) {
+	if depth == 0 || hi-lo == 1 {
+		return hs[0], hs[1:]
+	}
+	k := lo + merkle.Split(hi-lo)
+	l, hs := combine(lo, k, depth-1, hs)
+	r, hs := combine(k, hi, depth-1, hs)
+	return merkle.NodeHash(l, r), hs
+}
+
 func (g *Game) reveal(r Reveal, height uint64) error {
 	if g.hi-g.lo > 1 {
 		if len(r.Chunk) != 0 {
-			return reject("node [%d, %d) spans several chunks: reveal its two children", g.lo, g.hi)
+			return reject("node [%d, %d) spans several chunks: reveal its descendants", g.lo, g.hi)
 		}
-		if merkle.NodeHash(r.Left, r.Right) != g.node {
-			return reject("children do not hash to the disputed node")
+		d := g.params.RevealDepth()
+		if n := len(Frontier(g.lo, g.hi, d)); len(r.Nodes) != n {
+			return reject("node [%d, %d) has %d descendants %d levels down, move reveals %d", g.lo, g.hi, n, d, len(r.Nodes))
 		}
-		g.children, g.chunk = [2]merkle.Hash{r.Left, r.Right}, nil
+		if h, _ := combine(g.lo, g.hi, d, r.Nodes); h != g.node {
+			return reject("revealed nodes do not hash to the disputed node")
+		}
+		g.nodes, g.chunk = append([]merkle.Hash(nil), r.Nodes...), nil
 	} else {
 		want := min(ChunkSize, g.op.OutLen*4-g.lo*ChunkSize)
 		if uint64(len(r.Chunk)) != want {
@@ -467,16 +499,12 @@ func (g *Game) reveal(r Reveal, height uint64) error {
 
 func (g *Game) pickElement(p Pick, height uint64) error {
 	if g.chunk == nil {
-		if p.Index > 1 {
-			return reject("child %d of a binary node", p.Index)
+		f := Frontier(g.lo, g.hi, g.params.RevealDepth())
+		if p.Index >= uint64(len(f)) {
+			return reject("node %d of %d", p.Index, len(f))
 		}
-		k := g.lo + merkle.Split(g.hi-g.lo)
-		if p.Index == 0 {
-			g.hi = k
-		} else {
-			g.lo = k
-		}
-		g.node = g.children[p.Index]
+		g.lo, g.hi, g.node = f[p.Index][0], f[p.Index][1], g.nodes[p.Index]
+		g.nodes = nil
 		g.give(PhaseReveal, Defendant, height)
 		return nil
 	}
@@ -628,11 +656,12 @@ type Position struct {
 	Split  Split
 
 	// LevelElement: the disputed node [Lo, Hi) (in chunks) of the output
-	// tree and its hash; in PhasePick, the revealed Children or Chunk.
-	Output   Tensor
-	Node     merkle.Hash
-	Children [2]merkle.Hash
-	Chunk    []byte
+	// tree and its hash; in PhasePick, the revealed Nodes (whose ranges
+	// Frontier gives) or Chunk.
+	Output Tensor
+	Node   merkle.Hash
+	Nodes  []merkle.Hash
+	Chunk  []byte
 	// Value is the defendant's value of the disputed output element, once
 	// picked.
 	Value float32
@@ -643,7 +672,7 @@ func (g *Game) Position() Position {
 	p := Position{Level: g.level, Phase: g.phase, Turn: g.turn, Deadline: g.deadline, Moves: g.moves,
 		Segment: g.segment, Step: g.step, Op: g.opIndex, Element: g.elem,
 		Lo: g.lo, Hi: g.hi, LoHash: g.loH, HiHash: g.hiH, LoFloat: g.loF, HiFloat: g.hiF,
-		Output: g.output, Node: g.node, Children: g.children, Chunk: append([]byte(nil), g.chunk...), Value: g.value}
+		Output: g.output, Node: g.node, Nodes: append([]merkle.Hash(nil), g.nodes...), Chunk: append([]byte(nil), g.chunk...), Value: g.value}
 	switch {
 	case g.phase == PhaseSplit:
 		pts := g.splitPoints()
@@ -663,6 +692,9 @@ func (g *Game) Outcome() *Outcome {
 	o := *g.outcome
 	return &o
 }
+
+// Params returns the game's parameters.
+func (g *Game) Params() Params { return g.params }
 
 // CurrentOp returns the disputed operator's description, once opened.
 func (g *Game) CurrentOp() Op { return g.op }

@@ -59,8 +59,8 @@ type Split struct {
 
 // Pick (challenger) chooses: after a Split, sub-range Index (the one whose
 // left end it agrees with and whose right end it disputes); after a Reveal
-// of two children, child Index (0 left, 1 right) of the output tree; after a
-// Reveal of a chunk, element Index of that chunk.
+// of nodes, node Index of the output tree; after a Reveal of a chunk,
+// element Index of that chunk.
 type Pick struct{ Index uint64 }
 
 // SlotProof opens one slot of a machine state.
@@ -80,11 +80,12 @@ type OpenOp struct {
 }
 
 // Reveal (defendant) opens the disputed node of its output tensor's Merkle
-// tree: the two children's hashes (Left, Right) while the node spans several
-// chunks, the chunk itself (Chunk, non-empty) once it is a single leaf.
+// tree: while the node spans several chunks, the hashes of its descendants
+// down to RevealDepth levels (Nodes, left to right; see Frontier); once it
+// is a single leaf, the chunk itself (Chunk, non-empty).
 type Reveal struct {
-	Left, Right merkle.Hash
-	Chunk       []byte
+	Nodes []merkle.Hash
+	Chunk []byte
 }
 
 // OpenElement (defendant) opens the input elements the disputed output
@@ -188,8 +189,10 @@ func EncodeMove(m Move) []byte {
 			b = append(b, m.Chunk...)
 		} else {
 			b = append(b, 0)
-			b = append(b, m.Left[:]...)
-			b = append(b, m.Right[:]...)
+			b = binary.AppendUvarint(b, uint64(len(m.Nodes)))
+			for _, h := range m.Nodes {
+				b = append(b, h[:]...)
+			}
 		}
 	case OpenOp:
 		b = binary.AppendUvarint(b, uint64(len(m.Inputs)))
@@ -250,7 +253,13 @@ func DecodeMove(data []byte) (Move, error) {
 		var v Reveal
 		switch form := r.byte(); form {
 		case 0:
-			v.Left, v.Right = r.hash(), r.hash()
+			n := r.count(MaxArity)
+			if r.err == nil && n < 2 {
+				r.fail("reveal of %d nodes", n)
+			}
+			for range n {
+				v.Nodes = append(v.Nodes, r.hash())
+			}
 		case 1:
 			c := r.bytes(ChunkSize)
 			if r.err == nil && len(c) == 0 {

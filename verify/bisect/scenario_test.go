@@ -197,12 +197,12 @@ func (sc *scenario) play(t *testing.T, who, as bisect.Side, h uint64, corrupt bo
 	}
 	dec, err := bisect.DecodeMove(enc)
 	if err != nil {
-		return fmt.Sprintf("h=%d %v: %s\n  malformed: %v\n", h, as, describe(pos, m), err), false
+		return fmt.Sprintf("h=%d %v: %s\n  malformed: %v\n", h, as, describe(pos, sc.params.RevealDepth(), m), err), false
 	}
 	if !corrupt && !bytes.Equal(bisect.EncodeMove(dec), enc) {
 		t.Fatalf("move does not round-trip: %#v", m)
 	}
-	line := fmt.Sprintf("h=%d %v: %s (%d bytes)\n", h, as, describe(pos, dec), len(enc))
+	line := fmt.Sprintf("h=%d %v: %s (%d bytes)\n", h, as, describe(pos, sc.params.RevealDepth(), dec), len(enc))
 	if err := sc.game.Apply(as, dec, h); err != nil {
 		return line + "  " + errLine(err) + "\n", false
 	}
@@ -265,7 +265,7 @@ func (sc *scenario) status() string {
 	return fmt.Sprintf("-> %v to %v at %s, by h=%d\n", p.Turn, p.Phase, where, p.Deadline)
 }
 
-func describe(pos bisect.Position, m bisect.Move) string {
+func describe(pos bisect.Position, depth int, m bisect.Move) string {
 	switch m := m.(type) {
 	case bisect.Split:
 		var vals []string
@@ -281,7 +281,11 @@ func describe(pos bisect.Position, m bisect.Move) string {
 			if len(pos.Chunk) > 0 {
 				return fmt.Sprintf("pick element %d of chunk %d", m.Index, pos.Lo)
 			}
-			return fmt.Sprintf("pick child %d", m.Index)
+			f := bisect.Frontier(pos.Lo, pos.Hi, depth)
+			if int(m.Index) < len(f) {
+				return fmt.Sprintf("pick node [%d, %d)", f[m.Index][0], f[m.Index][1])
+			}
+			return fmt.Sprintf("pick node %d", m.Index)
 		}
 		if int(m.Index)+1 < len(pos.Points) {
 			return fmt.Sprintf("pick [%d, %d)", pos.Points[m.Index], pos.Points[m.Index+1])
@@ -298,7 +302,11 @@ func describe(pos bisect.Position, m bisect.Move) string {
 		if len(m.Chunk) > 0 {
 			return fmt.Sprintf("reveal chunk %d (%d bytes)", pos.Lo, len(m.Chunk))
 		}
-		return fmt.Sprintf("reveal node [%d, %d): %s %s", pos.Lo, pos.Hi, short(m.Left), short(m.Right))
+		var hs []string
+		for _, h := range m.Nodes {
+			hs = append(hs, short(h))
+		}
+		return fmt.Sprintf("reveal node [%d, %d): %s", pos.Lo, pos.Hi, strings.Join(hs, " "))
 	case bisect.OpenElement:
 		return fmt.Sprintf("open %d input elements of element %d", len(m.Inputs), pos.Element)
 	case bisect.OpenFMA:

@@ -37,12 +37,16 @@ func MaxDisputeBytes(p Params, s Shape) (bytes, moves uint64) {
 	tensor := uv(s.MaxTensor) + merkle.HashSize
 	bytes += 1 + uv(s.Inputs) + s.Inputs*(tensor+slotPath) + 2*tensor + slotPath
 	moves++
-	// Descent of the output tree to a chunk, then to an element.
+	// Descent of the output tree to a chunk, then to an element: each round
+	// reveals at most 2^d nodes d levels down and picks one.
 	chunks := (s.MaxTensor*4 + ChunkSize - 1) / ChunkSize
 	depth := treeDepth(chunks)
-	bytes += depth * ((1 + 1 + 2*merkle.HashSize) + (1 + 1)) // reveal children, pick a child
+	d := uint64(p.RevealDepth())
+	rounds := (depth + d - 1) / d
+	fan := uint64(1) << d
+	bytes += rounds * ((1 + 1 + uv(fan) + fan*merkle.HashSize) + (1 + uv(fan-1)))
 	bytes += (1 + 1 + uv(ChunkSize) + ChunkSize) + (1 + uv(ChunkSize/4-1))
-	moves += 2*depth + 2
+	moves += 2*rounds + 2
 	elemProof := uv(ChunkSize) + ChunkSize + pathSize(chunks)
 	// A map element: one opening of its reads.
 	mapBytes := 1 + uv(s.Reads) + s.Reads*elemProof

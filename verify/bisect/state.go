@@ -67,8 +67,10 @@ func (g *Game) Encode() []byte {
 	}
 	w.tensor(g.output)
 	w.hash(g.node)
-	w.hash(g.children[0])
-	w.hash(g.children[1])
+	w.uv(uint64(len(g.nodes)))
+	for _, h := range g.nodes {
+		w.hash(h)
+	}
 	if g.chunk != nil {
 		w.byte(1)
 		w.bytes(g.chunk)
@@ -146,8 +148,9 @@ func Decode(prog Program, data []byte) (*Game, error) {
 	}
 	g.output = r.tensor()
 	g.node = r.hash()
-	g.children[0] = r.hash()
-	g.children[1] = r.hash()
+	for range r.count(MaxArity) {
+		g.nodes = append(g.nodes, r.hash())
+	}
 	if r.flag() {
 		g.chunk = append([]byte{}, r.bytes(ChunkSize)...)
 	}

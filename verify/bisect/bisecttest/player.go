@@ -86,7 +86,7 @@ func (p Player) Move(g *bisect.Game) (m bisect.Move, err error) {
 	case bisect.PhaseOpenOp:
 		return r.openOp(pos)
 	case bisect.PhaseReveal:
-		return r.reveal(g, pos)
+		return r.reveal(g, pos, p.depth(g))
 	case bisect.PhaseOpenElement:
 		return r.openElement(g, pos)
 	case bisect.PhaseOpenFMA:
@@ -102,11 +102,13 @@ func (p Player) pick(g *bisect.Game, pos bisect.Position) bisect.Pick {
 		data := r.output(g, pos)
 		if len(pos.Chunk) == 0 {
 			tree := merkle.NewTreeOfChunks(data, bisect.ChunkSize)
-			k := pos.Lo + merkle.Split(pos.Hi-pos.Lo)
-			if h, _ := tree.Node(pos.Lo, k); h != pos.Children[0] {
-				return bisect.Pick{Index: 0}
+			f := bisect.Frontier(pos.Lo, pos.Hi, p.depth(g))
+			for i, r := range f {
+				if h, _ := tree.Node(r[0], r[1]); h != pos.Nodes[i] {
+					return bisect.Pick{Index: uint64(i)}
+				}
 			}
-			return bisect.Pick{Index: 1}
+			return bisect.Pick{Index: uint64(len(f) - 1)}
 		}
 		mine := merkle.Chunk(data, bisect.ChunkSize, int(pos.Lo))
 		for i := 0; i+4 <= len(pos.Chunk); i += 4 {
@@ -164,17 +166,22 @@ func (r *Run) openOp(pos bisect.Position) (bisect.Move, error) {
 	return o, nil
 }
 
-func (r *Run) reveal(g *bisect.Game, pos bisect.Position) (bisect.Move, error) {
+func (r *Run) reveal(g *bisect.Game, pos bisect.Position, depth int) (bisect.Move, error) {
 	data := r.output(g, pos)
 	if pos.Hi-pos.Lo == 1 {
 		return bisect.Reveal{Chunk: append([]byte(nil), merkle.Chunk(data, bisect.ChunkSize, int(pos.Lo))...)}, nil
 	}
 	tree := merkle.NewTreeOfChunks(data, bisect.ChunkSize)
-	k := pos.Lo + merkle.Split(pos.Hi-pos.Lo)
-	left, _ := tree.Node(pos.Lo, k)
-	right, _ := tree.Node(k, pos.Hi)
-	return bisect.Reveal{Left: left, Right: right}, nil
+	var v bisect.Reveal
+	for _, n := range bisect.Frontier(pos.Lo, pos.Hi, depth) {
+		h, _ := tree.Node(n[0], n[1])
+		v.Nodes = append(v.Nodes, h)
+	}
+	return v, nil
 }
+
+// depth is the game's reveal depth.
+func (p Player) depth(g *bisect.Game) int { return g.Params().RevealDepth() }
 
 // proveInput opens element a of the disputed op's inputs in this run.
 func (r *Run) proveInput(g *bisect.Game, pos bisect.Position, a bisect.Access) (bisect.ElementProof, error) {
