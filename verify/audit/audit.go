@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
@@ -88,11 +89,25 @@ func Sample(seed []byte, n, s uint64) []uint64 {
 // (e.g. the block hash after the commitment) and the verifier's address, so
 // that verifiers draw independent samples and each can compute its own.
 func VerifierSeed(seed, verifier []byte) []byte {
-	st := seedrand.New("tangent/audit/verifier/v1", append(append(append([]byte(nil), seed...), 0), verifier...))
+	in := binary.BigEndian.AppendUint32(nil, uint32(len(seed))) // unambiguous: len(seed) || seed || verifier
+	in = append(append(in, seed...), verifier...)
+	st := seedrand.New("tangent/audit/verifier/v1", in)
 	out := make([]byte, 0, 32)
 	for range 4 {
 		w := st.Uint64()
-		out = append(out, byte(w>>56), byte(w>>48), byte(w>>40), byte(w>>32), byte(w>>24), byte(w>>16), byte(w>>8), byte(w))
+		out = binary.BigEndian.AppendUint64(out, w)
+	}
+	return out
+}
+
+// Assign returns each verifier's sample of s segments out of n: verifier i
+// samples with VerifierSeed(seed, verifiers[i]), independently of the
+// others (so samples may overlap, and each verifier can compute its own
+// assignment from public data alone).
+func Assign(seed []byte, n, s uint64, verifiers [][]byte) [][]uint64 {
+	out := make([][]uint64, len(verifiers))
+	for i, v := range verifiers {
+		out[i] = Sample(VerifierSeed(seed, v), n, s)
 	}
 	return out
 }

@@ -76,6 +76,21 @@ func TestSampleProperties(t *testing.T) {
 	}
 }
 
+func TestAssign(t *testing.T) {
+	vs := [][]byte{[]byte("alice"), []byte("bob"), []byte("carol")}
+	a := Assign([]byte("block-hash"), 100, 4, vs)
+	if len(a) != 3 || fmt.Sprint(a[1]) != fmt.Sprint(Sample(VerifierSeed([]byte("block-hash"), []byte("bob")), 100, 4)) {
+		t.Fatalf("Assign = %v", a)
+	}
+	if fmt.Sprint(a[0]) == fmt.Sprint(a[1]) {
+		t.Fatal("two verifiers got the same sample")
+	}
+	// The verifier seed binds both the shared seed and the address.
+	if string(VerifierSeed([]byte("a\x00b"), []byte("c"))) == string(VerifierSeed([]byte("a"), []byte("b\x00c"))) {
+		t.Fatal("VerifierSeed is ambiguous")
+	}
+}
+
 func TestSampleUniform(t *testing.T) {
 	// Every segment is equally likely to be in the sample: chi-square over
 	// inclusion counts (n=10, s=3, 20000 seeds).

@@ -245,6 +245,37 @@ func TestFloat32s(t *testing.T) {
 	}
 }
 
+// refNodes lists every node of the RFC tree over leaves[lo:hi] with its hash.
+func refNodes(leaves [][]byte, lo, hi int, out map[[2]int]Hash) {
+	out[[2]int{lo, hi}] = refRoot(leaves[lo:hi])
+	if hi-lo > 1 {
+		k := lo + largestPow2Below(hi-lo)
+		refNodes(leaves, lo, k, out)
+		refNodes(leaves, k, hi, out)
+	}
+}
+
+func TestNode(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		leaves := testLeaves(n)
+		tree := NewTree(hashLeaves(leaves))
+		nodes := map[[2]int]Hash{}
+		refNodes(leaves, 0, n, nodes)
+		for b := 0; b < n; b++ {
+			for e := b + 1; e <= n; e++ {
+				h, ok := tree.Node(uint64(b), uint64(e))
+				want, isNode := nodes[[2]int{b, e}]
+				if ok != isNode || ok && h != want {
+					t.Fatalf("n=%d Node(%d, %d) = %v, %v; want %v, %v", n, b, e, h, ok, want, isNode)
+				}
+			}
+		}
+		if n > 1 && int(Split(uint64(n))) != largestPow2Below(n) {
+			t.Fatalf("Split(%d) = %d", n, Split(uint64(n)))
+		}
+	}
+}
+
 func TestInclusionProofs(t *testing.T) {
 	for n := 1; n <= 40; n++ {
 		leaves := testLeaves(n)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // Root returns the RFC 6962 root over leaves that are already leaf hashes
@@ -235,6 +236,30 @@ func (t *Tree) Root() Hash {
 		return EmptyRoot()
 	}
 	return top[0]
+}
+
+// Node returns the hash of the subtree over leaves [begin, end), which must
+// be a node of the RFC 6962 tree: end-begin is a power of two 2^j with begin
+// a multiple of 2^j, or the subtree is the right edge (end = Size) of such a
+// node. ok is false for any other range.
+func (t *Tree) Node(begin, end uint64) (h Hash, ok bool) {
+	if begin >= end || end > t.Size() {
+		return Hash{}, false
+	}
+	j := bits.Len64(end - begin - 1) // level of the node: 2^(j-1) < end-begin <= 2^j
+	if begin&(1<<j-1) != 0 || (end-begin != 1<<j && end != t.Size()) {
+		return Hash{}, false
+	}
+	return t.levels[j][begin>>j], true
+}
+
+// Split returns where the RFC 6962 rule splits a node of n > 1 leaves: the
+// largest power of two smaller than n.
+func Split(n uint64) uint64 {
+	if n < 2 {
+		panic(fmt.Sprintf("merkle: Split(%d)", n))
+	}
+	return 1 << (bits.Len64(n-1) - 1)
 }
 
 // InclusionProof returns the audit path of leaf index.
