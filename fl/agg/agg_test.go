@@ -32,6 +32,33 @@ func TestCombineMatchesReference(t *testing.T) {
 	}
 }
 
+// TestAccumulateMatchesReference compares the float64 sums themselves, bit
+// for bit, with coefficients whose products are inexact: an implicit fused
+// multiply-add in accumulate (a missing float64(...) conversion) fails here
+// under GOARCH=arm64 or GOAMD64=v3, where the float32 outputs of the golden
+// tests would almost always hide it.
+func TestAccumulateMatchesReference(t *testing.T) {
+	s := splitmix(8)
+	for _, n := range []int{1, 2, 3, 4, 5, 7, 9} {
+		xs := genUpdates(s.next(), n, 300, 10)
+		coef := make([]float64, n)
+		for i := range coef {
+			coef[i] = float64(s.float(3)) / 7
+		}
+		a := make([]float64, 250)
+		accumulate(a, xs, coef, 50)
+		for j := range a {
+			want := 0.0
+			for i := range xs {
+				want = want + float64(coef[i]*float64(xs[i][50+j]))
+			}
+			if math.Float64bits(a[j]) != math.Float64bits(want) {
+				t.Fatalf("n=%d coordinate %d: %v, reference %v", n, 50+j, a[j], want)
+			}
+		}
+	}
+}
+
 func TestRulesMatchReference(t *testing.T) {
 	s := splitmix(11)
 	for _, n := range []int{3, 4, 5, 7, 10, 11} {

@@ -64,9 +64,7 @@ const block = 1024
 
 // combine sets dst[j] = float32((Σ_i float64(coef[i]·float64(xs[i][j]))) / div),
 // the sum taken left to right from +0 in update order. It returns the index
-// of the first coordinate whose result is not finite, or -1. The loops
-// process four updates per pass over a block, which keeps the left-to-right
-// order of each coordinate's sum (refCombine in the tests is the definition).
+// of the first coordinate whose result is not finite, or -1.
 func combine(dst []float32, xs [][]float32, coef []float64, div float64) int {
 	n := len(dst)
 	bad := -1
@@ -74,46 +72,7 @@ func combine(dst []float32, xs [][]float32, coef []float64, div float64) int {
 	for lo := 0; lo < n; lo += block {
 		hi := min(lo+block, n)
 		a := acc[:hi-lo]
-		clear(a)
-		i := 0
-		for ; i+4 <= len(xs); i += 4 {
-			c0, c1, c2, c3 := coef[i], coef[i+1], coef[i+2], coef[i+3]
-			x0 := xs[i][lo:hi]
-			x1 := xs[i+1][lo:hi]
-			x2 := xs[i+2][lo:hi]
-			x3 := xs[i+3][lo:hi]
-			x1, x2, x3 = x1[:len(x0)], x2[:len(x0)], x3[:len(x0)]
-			a := a[:len(x0)]
-			for j, v := range x0 {
-				s := a[j]
-				s = s + float64(c0*float64(v))
-				s = s + float64(c1*float64(x1[j]))
-				s = s + float64(c2*float64(x2[j]))
-				s = s + float64(c3*float64(x3[j]))
-				a[j] = s
-			}
-		}
-		for ; i+2 <= len(xs); i += 2 {
-			c0, c1 := coef[i], coef[i+1]
-			x0 := xs[i][lo:hi]
-			x1 := xs[i+1][lo:hi]
-			x1 = x1[:len(x0)]
-			a := a[:len(x0)]
-			for j, v := range x0 {
-				s := a[j]
-				s = s + float64(c0*float64(v))
-				s = s + float64(c1*float64(x1[j]))
-				a[j] = s
-			}
-		}
-		for ; i < len(xs); i++ {
-			c0 := coef[i]
-			x0 := xs[i][lo:hi]
-			a := a[:len(x0)]
-			for j, v := range x0 {
-				a[j] = a[j] + float64(c0*float64(v))
-			}
-		}
+		accumulate(a, xs, coef, lo)
 		d := dst[lo:hi]
 		a = a[:len(d)]
 		for j := range d {
@@ -125,4 +84,53 @@ func combine(dst []float32, xs [][]float32, coef []float64, div float64) int {
 		}
 	}
 	return bad
+}
+
+// accumulate sets a[j] = Σ_i float64(coef[i]·float64(xs[i][lo+j])), summed
+// left to right from +0 in update order. It processes four updates per pass
+// over the block, which keeps each coordinate's order (refAccumulate in the
+// tests is the definition, compared bit for bit on the float64 sums, where
+// an implicit fused multiply-add would show).
+func accumulate(a []float64, xs [][]float32, coef []float64, lo int) {
+	hi := lo + len(a)
+	clear(a)
+	i := 0
+	for ; i+4 <= len(xs); i += 4 {
+		c0, c1, c2, c3 := coef[i], coef[i+1], coef[i+2], coef[i+3]
+		x0 := xs[i][lo:hi]
+		x1 := xs[i+1][lo:hi]
+		x2 := xs[i+2][lo:hi]
+		x3 := xs[i+3][lo:hi]
+		x1, x2, x3 = x1[:len(x0)], x2[:len(x0)], x3[:len(x0)]
+		a := a[:len(x0)]
+		for j, v := range x0 {
+			s := a[j]
+			s = s + float64(c0*float64(v))
+			s = s + float64(c1*float64(x1[j]))
+			s = s + float64(c2*float64(x2[j]))
+			s = s + float64(c3*float64(x3[j]))
+			a[j] = s
+		}
+	}
+	for ; i+2 <= len(xs); i += 2 {
+		c0, c1 := coef[i], coef[i+1]
+		x0 := xs[i][lo:hi]
+		x1 := xs[i+1][lo:hi]
+		x1 = x1[:len(x0)]
+		a := a[:len(x0)]
+		for j, v := range x0 {
+			s := a[j]
+			s = s + float64(c0*float64(v))
+			s = s + float64(c1*float64(x1[j]))
+			a[j] = s
+		}
+	}
+	for ; i < len(xs); i++ {
+		c0 := coef[i]
+		x0 := xs[i][lo:hi]
+		a := a[:len(x0)]
+		for j, v := range x0 {
+			a[j] = a[j] + float64(c0*float64(v))
+		}
+	}
 }
