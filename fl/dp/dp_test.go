@@ -112,7 +112,7 @@ func TestPublishedEpsilons(t *testing.T) {
 		if err := acc.Compose(256.0/60000, c.sigma, int(c.epochs)*60000/256); err != nil {
 			t.Fatal(err)
 		}
-		eps, _, _ := ToEpsilon(acc.orders, acc.rdp, 1e-5, Standard)
+		eps, _, _ := acc.EpsilonWith(1e-5, Standard)
 		near(t, "TF-Privacy MNIST tutorial ε", eps, c.eps, 0.015)
 	}
 
@@ -125,7 +125,7 @@ func TestPublishedEpsilons(t *testing.T) {
 	}
 	acc, _ := NewAccountant(ints)
 	_ = acc.Compose(0.01, 4, 10000)
-	eps, _, _ = ToEpsilon(acc.orders, acc.rdp, 1e-5, Standard)
+	eps, _, _ = acc.EpsilonWith(1e-5, Standard)
 	near(t, "Abadi et al. 2016 moments accountant ε", eps, 1.26, 0.005)
 	// The improved conversion on the same mechanism is tighter.
 	acc, _ = NewAccountant(nil)

@@ -179,6 +179,16 @@ func (a *Accountant) Compose(q, sigma float64, steps int) error {
 	return nil
 }
 
+// RDP returns copies of the accountant's orders and accumulated RDP values.
+func (a *Accountant) RDP() (orders, rdp []float64) {
+	return append([]float64(nil), a.orders...), append([]float64(nil), a.rdp...)
+}
+
+// EpsilonWith is Epsilon with an explicit conversion.
+func (a *Accountant) EpsilonWith(delta float64, c Conversion) (eps, order float64, err error) {
+	return ToEpsilon(a.orders, a.rdp, delta, c)
+}
+
 // Conversion selects the RDP → (ε, δ) conversion.
 type Conversion int
 
