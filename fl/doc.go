@@ -43,11 +43,17 @@
 //     the spec forbids the compiler to fuse. (fl does not use fma32.)
 //     Accumulations of float32 data run in float64; a product of two float32
 //     values is exact in float64, so those products cannot round at all.
-//     Tests pin golden SHA-256 hashes of aggregation results; run them with
-//     GOAMD64=v3 (which enables FMA instructions) as well as the default:
+//     Tests pin golden SHA-256 hashes of aggregation results and of a whole
+//     seeded federated task (pipeline_test.go: compression, wire format,
+//     scoring, consensus, aggregation, settlement), and compare the float64
+//     partial sums of the kernels bit for bit with plain reference loops;
+//     that comparison fails if a conversion is dropped and the compiler
+//     fuses. Run them with GOAMD64=v3 (FMA instructions allowed) as well as
+//     the default, and on arm64 when available (qemu-user works):
 //
 //     go test ./fl/...
 //     GOAMD64=v3 go test ./fl/...
+//     GOARCH=arm64 go test -c -o /tmp/agg.test ./fl/agg && qemu-aarch64 /tmp/agg.test
 //
 //  3. Integers for the ledger. fl/fixed, fl/consensus and the payout split
 //     of fl/contrib use no floating point at all: scores and trust are
