@@ -18,6 +18,7 @@
 // an *InputError naming the update index (and the element), so one bad
 // upload is attributable. The result is written to dst when len(dst) equals
 // the update length, otherwise to a new slice; it is returned either way.
+// When a rule returns an error, dst may hold partial results.
 //
 // Numerics (see fl's package doc). Each output coordinate is computed in
 // float64 and rounded once to float32 at the end:
