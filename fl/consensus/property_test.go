@@ -18,7 +18,7 @@ func TestScoreRoundProperties(t *testing.T) {
 		stakes := make([]uint64, nv)
 		scores := make([][]uint32, nv)
 		for v := range nv {
-			stakes[v] = r.Uint64N(4) * r.Uint64N(1 << 40)
+			stakes[v] = r.Uint64N(4) * r.Uint64N(1<<40)
 			scores[v] = make([]uint32, nu)
 			for u := range nu {
 				scores[v][u] = uint32(r.IntN(PPM + 1))
