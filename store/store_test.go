@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
@@ -16,9 +17,11 @@ import (
 
 const testChunk = 4 << 10
 
+var quiet = slog.New(slog.DiscardHandler)
+
 func openStore(t *testing.T, dir string, mod func(*store.Options)) *store.Store {
 	t.Helper()
-	o := store.Options{ChunkSize: testChunk, NoSync: true}
+	o := store.Options{ChunkSize: testChunk, NoSync: true, Logger: quiet}
 	if mod != nil {
 		mod(&o)
 	}
