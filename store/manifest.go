@@ -16,14 +16,15 @@ const (
 	// also be a power of two.
 	MinChunkSize = 4 << 10
 	MaxChunkSize = 1 << 20
-	// MaxManifestSize bounds an encoded manifest: 1 MiB holds 26,000 chunk
-	// links, so a blob of 1 MiB chunks is at most about 25 GiB.
+	// MaxManifestSize bounds an encoded manifest: 1 MiB holds MaxChunks
+	// chunk links (41 bytes each), so a blob of 1 MiB chunks is at most
+	// about 24 GiB.
 	MaxManifestSize = 1 << 20
 	// MaxBlockSize is the largest block (chunk or manifest) the store keeps
 	// or a peer may send.
 	MaxBlockSize = 1 << 20
 	// MaxChunks is the most chunks a manifest may list.
-	MaxChunks = 26000
+	MaxChunks = 25000
 )
 
 // ManifestType is the "type" field of a blob manifest.
@@ -147,7 +148,7 @@ func (m *Manifest) CID() cid.Cid { return CIDOf(CodecManifest, m.Encode()) }
 
 // chunkLinkSize is the encoded size of one chunk link: tag(2) + bytes head(2)
 // + 0x00 + CIDv1 raw sha2-256 (36).
-const chunkLinkSize = 40
+const chunkLinkSize = 41
 
 // DecodeManifest parses and validates a manifest: canonical encoding only
 // (DecodeManifest(b).Encode() equals b), a consistent chunk count, raw chunk

@@ -427,7 +427,11 @@ func (s *Store) describe(c cid.Cid) (Info, []string) {
 		}
 		return info, keys
 	}
-	info.Kind, info.Size = KindShards, int64(len(data))
+	if _, err := DecodeShardManifest(data); err == nil {
+		info.Kind, info.Size = KindShards, int64(len(data))
+		return info, keys
+	}
+	info.Kind = KindChunked // unreadable: Blocks stays 1, so Commit refuses it
 	return info, keys
 }
 
