@@ -1070,3 +1070,17 @@ func (s *Store) String() string {
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 func crc32c(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+// Have holds block c for this batch, as PutBlock would, if the store already
+// has it intact (verifying it if this process has not yet), and reports
+// whether it does. A fetch uses it to resume: blocks already here are not
+// fetched again.
+func (b *Batch) Have(c cid.Cid) bool {
+	if !b.s.HasBlock(c) {
+		return false
+	}
+	b.s.mu.Lock()
+	b.holdLocked(c.KeyString(), &c)
+	b.s.mu.Unlock()
+	return b.s.Verify(c) == nil
+}
