@@ -194,7 +194,9 @@ func New(cfg Config) (*Node, error) {
 	n.host = h
 	n.scores.onBan = func(p peer.ID) {
 		n.log.Warn("p2p: banning peer", "peer", p, "reasons", n.scores.Events(p))
-		h.Network().ClosePeer(p)
+		// A short grace lets a last error frame out; the gater and the
+		// stream handler refuse the peer from now on.
+		time.AfterFunc(200*time.Millisecond, func() { h.Network().ClosePeer(p) })
 	}
 	h.SetStreamHandler(ProtocolID, n.handleStream)
 	for _, ai := range cfg.Peers {

@@ -48,8 +48,8 @@ func (n *Node) handleStream(s network.Stream) {
 			}
 			var we *WireError
 			if errors.As(err, &we) {
-				n.scores.Penalize(p, PenaltyViolation, "bad request: "+we.Msg)
 				n.writeErrorAndClose(s, bw, we.Code, we.Msg)
+				n.scores.Penalize(p, PenaltyViolation, "bad request: "+we.Msg)
 				return
 			}
 			s.Reset() // timeout or reset: nothing to answer
