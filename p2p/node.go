@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
+	golog "github.com/ipfs/go-log/v2"
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -299,4 +300,10 @@ func ParseAddr(s string) (peer.AddrInfo, error) {
 		return peer.AddrInfo{}, fmt.Errorf("p2p: %q is not a multiaddr ending in /p2p/<peer id>: %w", s, err)
 	}
 	return *ai, nil
+}
+
+// QuietLibp2pLogs lowers libp2p's own logging (go-log) to errors that
+// matter, dropping the noise a closing host prints. Commands call it once.
+func QuietLibp2pLogs() {
+	golog.SetAllLoggers(golog.LevelFatal)
 }

@@ -16,6 +16,8 @@ import (
 	"tangent/store"
 )
 
+var quietOnce sync.Once
+
 // Quiet is a logger that drops everything.
 var Quiet = slog.New(slog.DiscardHandler)
 
@@ -38,6 +40,7 @@ func NewStore(t testing.TB, mod func(*store.Options)) *store.Store {
 // closed when the test ends. mod may adjust the config.
 func NewNode(t testing.TB, mod func(*p2p.Config)) *p2p.Node {
 	t.Helper()
+	quietOnce.Do(p2p.QuietLibp2pLogs)
 	_, key, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
