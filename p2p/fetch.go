@@ -25,10 +25,10 @@ type FetchOptions struct {
 	Retention store.Retention
 	// Progress, if set, is called after each verified chunk (serialized).
 	Progress func(Progress)
-	// Window is the number of requests in flight per stream (default 8).
+	// Window is the number of requests in flight per stream (default 4).
 	Window int
 	// StreamsPerProvider is the number of parallel streams per provider
-	// (default 2).
+	// (default 4): the provider serves each stream in its own goroutine.
 	StreamsPerProvider int
 	// Timeout bounds the wait for one response (default 30s); a provider
 	// that stalls longer is dropped and its chunks go to others.
@@ -66,10 +66,10 @@ var ErrNoProviders = errors.New("p2p: no providers to fetch from; pass --peer MU
 
 func (o FetchOptions) withDefaults() FetchOptions {
 	if o.Window <= 0 {
-		o.Window = 8
+		o.Window = 4
 	}
 	if o.StreamsPerProvider <= 0 {
-		o.StreamsPerProvider = 2
+		o.StreamsPerProvider = 4
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
