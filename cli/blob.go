@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -179,6 +180,7 @@ func newBlobGetCmd() *cobra.Command {
 	var out string
 	var peers []string
 	var timeout time.Duration
+	var useDHT bool
 	c := &cobra.Command{
 		Use:   "get CID --out FILE",
 		Short: "Write a blob to a file, fetching it from peers if it is not local",
@@ -209,7 +211,7 @@ rebuilt from any k shards.`,
 					return fmt.Errorf("blob %s is not in the local store; pass --peer MULTIADDR of a node that has it (one running 'tangent blob serve')", id)
 				}
 				source = "peers"
-				info, err = fetchFromPeers(c, &f, s, id, peers, timeout)
+				info, err = fetchFromPeers(c, &f, s, id, peers, timeout, useDHT)
 				if err != nil {
 					return err
 				}
@@ -231,16 +233,17 @@ rebuilt from any k shards.`,
 	c.Flags().StringVar(&out, "out", "", "file to write (required)")
 	c.Flags().StringArrayVar(&peers, "peer", nil, "multiaddr of a provider, e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3Koo... (repeatable)")
 	c.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "give up after this long")
+	c.Flags().BoolVar(&useDHT, "dht", false, "also look providers up on the Tangent DHT, joined through the --peer nodes")
 	return c
 }
 
-func fetchFromPeers(c *cobra.Command, f *blobFlags, s *store.Store, id cid.Cid, peers []string, timeout time.Duration) (store.Info, error) {
+func fetchFromPeers(c *cobra.Command, f *blobFlags, s *store.Store, id cid.Cid, peers []string, timeout time.Duration, useDHT bool) (store.Info, error) {
 	key, err := loadOrCreateKey(f.home)
 	if err != nil {
 		return store.Info{}, err
 	}
 	p2p.QuietLibp2pLogs()
-	node, err := p2p.New(p2p.Config{Key: key, Store: s, NoListen: true})
+	node, err := p2p.New(p2p.Config{Key: key, Store: s, NoListen: !useDHT, DHT: useDHT})
 	if err != nil {
 		return store.Info{}, err
 	}
@@ -262,6 +265,14 @@ func fetchFromPeers(c *cobra.Command, f *blobFlags, s *store.Store, id cid.Cid, 
 	}
 	if reached == 0 {
 		return store.Info{}, fmt.Errorf("could not reach any peer: %w", errors.Join(errs...))
+	}
+	if useDHT {
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := node.WaitDHT(wctx, 1)
+		cancel()
+		if err != nil {
+			return store.Info{}, err
+		}
 	}
 	var bar *progressbar.ProgressBar
 	info, err := node.Fetch(ctx, id, p2p.FetchOptions{
@@ -313,7 +324,8 @@ func writeBlob(s *store.Store, c cid.Cid, path string) error {
 
 func newBlobServeCmd() *cobra.Command {
 	var f blobFlags
-	var listen []string
+	var listen, bootstrap []string
+	var useDHT bool
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the node's blobs to peers until interrupted",
@@ -332,11 +344,23 @@ SIGINT or SIGTERM. It prints the multiaddrs other nodes pass to 'blob get --peer
 				return err
 			}
 			p2p.QuietLibp2pLogs()
-			node, err := p2p.New(p2p.Config{Key: key, Store: s, ListenAddrs: listen})
+			boot, err := parseAddrs(bootstrap)
+			if err != nil {
+				return err
+			}
+			node, err := p2p.New(p2p.Config{Key: key, Store: s, ListenAddrs: listen, DHT: useDHT, Peers: boot})
 			if err != nil {
 				return err
 			}
 			defer node.Close()
+			if useDHT {
+				for _, ai := range boot {
+					if err := node.Connect(c.Context(), ai); err != nil {
+						fmt.Fprintln(c.ErrOrStderr(), "warning:", err)
+					}
+				}
+				go announce(c.Context(), node, c.ErrOrStderr())
+			}
 			var addrs []string
 			for _, a := range node.Addrs() {
 				addrs = append(addrs, a.String())
@@ -358,6 +382,8 @@ SIGINT or SIGTERM. It prints the multiaddrs other nodes pass to 'blob get --peer
 	}
 	f.register(c)
 	c.Flags().StringArrayVar(&listen, "listen", []string{"/ip4/127.0.0.1/tcp/0"}, "multiaddr to listen on (repeatable), e.g. /ip4/0.0.0.0/tcp/4001")
+	c.Flags().BoolVar(&useDHT, "dht", false, "join the Tangent DHT and announce every blob of the store")
+	c.Flags().StringArrayVar(&bootstrap, "bootstrap", nil, "multiaddr of a DHT peer to join through (repeatable)")
 	return c
 }
 
@@ -428,4 +454,34 @@ func loadOrCreateKey(home string) (ed25519.PrivateKey, error) {
 		return nil, err
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+func parseAddrs(ss []string) ([]peer.AddrInfo, error) {
+	var out []peer.AddrInfo
+	for _, a := range ss {
+		ai, err := p2p.ParseAddr(a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ai)
+	}
+	return out, nil
+}
+
+// announce provides the store's blobs on the DHT once it has a peer, then
+// every 10 minutes (provider records expire).
+func announce(ctx context.Context, n *p2p.Node, log io.Writer) {
+	for {
+		if err := n.WaitDHT(ctx, 1); err != nil {
+			return
+		}
+		if err := n.ProvideAll(ctx); err != nil && ctx.Err() == nil {
+			fmt.Fprintln(log, "warning: announcing blobs on the DHT:", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(10 * time.Minute):
+		}
+	}
 }

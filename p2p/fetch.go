@@ -104,7 +104,16 @@ func (n *Node) Fetch(ctx context.Context, c cid.Cid, opts FetchOptions) (store.I
 	}
 	provs := opts.Providers
 	if len(provs) == 0 {
-		provs = n.Peers()
+		if n.dht != nil {
+			// Providers that announced c first, then the peer list.
+			fctx, cancel := context.WithTimeout(ctx, min(opts.Timeout, 10*time.Second))
+			found, _ := n.FindProviders(fctx, c, 20)
+			cancel()
+			for _, ai := range found {
+				provs = append(provs, ai.ID)
+			}
+		}
+		provs = append(provs, n.Peers()...)
 	}
 	provs = n.usable(provs)
 	if len(provs) == 0 {

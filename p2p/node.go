@@ -13,6 +13,7 @@ import (
 	"github.com/ipfs/go-cid"
 	golog "github.com/ipfs/go-log/v2"
 	"github.com/libp2p/go-libp2p"
+	dht "github.com/libp2p/go-libp2p-kad-dht"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -82,8 +83,12 @@ type Config struct {
 	Store *store.Store
 	// Source overrides what the node serves (tests: a lying provider).
 	Source Source
-	// Peers are known providers, used when a fetch names none.
+	// Peers are known providers, used when a fetch names none, and the
+	// DHT's bootstrap peers.
 	Peers []peer.AddrInfo
+	// DHT runs a Kademlia DHT (server mode, prefix DHTPrefix): Provide
+	// announces blobs, and a fetch that names no providers looks them up.
+	DHT bool
 	// Security is "tls" (default: fastest here, AES-GCM) or "noise"; both
 	// are offered, this one first.
 	Security string
@@ -103,6 +108,9 @@ type Node struct {
 	rate   *rateLimiter
 	log    *slog.Logger
 	now    func() time.Time
+
+	dht    *dht.IpfsDHT
+	cancel context.CancelFunc
 
 	mu    sync.Mutex
 	peers map[peer.ID]bool // the peer list
@@ -203,6 +211,15 @@ func New(cfg Config) (*Node, error) {
 	for _, ai := range cfg.Peers {
 		n.AddPeer(ai)
 	}
+	var ctx context.Context
+	ctx, n.cancel = context.WithCancel(context.Background())
+	if cfg.DHT {
+		if err := n.startDHT(ctx, cfg.Peers); err != nil {
+			n.cancel()
+			h.Close()
+			return nil, err
+		}
+	}
 	return n, nil
 }
 
@@ -230,8 +247,16 @@ func resourceManager(lim Limits) (network.ResourceManager, error) {
 	return rm, nil
 }
 
-// Close stops the host: connections and streams close, fetches fail over.
-func (n *Node) Close() error { return n.host.Close() }
+// Close stops the DHT and the host: connections and streams close, fetches
+// from this node fail over to other providers.
+func (n *Node) Close() error {
+	n.cancel()
+	var err error
+	if n.dht != nil {
+		err = n.dht.Close()
+	}
+	return errors.Join(err, n.host.Close())
+}
 
 // ID returns the node's peer ID.
 func (n *Node) ID() peer.ID { return n.host.ID() }

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -81,6 +82,7 @@ func main() {
 	reps := flag.Int("reps", 3, "repetitions of each measurement (the median is reported)")
 	out := flag.String("out", "bench/results/blob.json", "where to write the JSON results")
 	tmp := flag.String("tmp", "", "directory for the stores (default: the system temp dir)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the get runs to this file")
 	flag.Parse()
 	p2p.QuietLibp2pLogs()
 
@@ -156,6 +158,11 @@ func main() {
 	must(err)
 	a := newNode(src)
 	c, _ := store.ParseCID(cidStr)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		must(err)
+		must(pprof.StartCPUProfile(f))
+	}
 	for _, variant := range []struct {
 		name   string
 		noSync bool
@@ -190,6 +197,9 @@ func main() {
 		logf("%s: %.0f MB/s", variant.name, st.MBPerSec)
 	}
 	a.Close()
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
 	get := res["get"].(stat)
 	res["ratio_get_vs_tcp"] = round(get.MBPerSec/tcp.MBPerSec, 3)
 	res["ratio_get_vs_floor"] = round(get.MBPerSec/floor.MBPerSec, 3)
