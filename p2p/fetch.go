@@ -95,12 +95,17 @@ func (n *Node) Fetch(ctx context.Context, c cid.Cid, opts FetchOptions) (store.I
 	}
 	opts = opts.withDefaults()
 	if info, err := n.store.Stat(c); err == nil && info.Complete {
-		if info.Retention != opts.Retention {
+		if info.Kind == store.KindShards && !opts.ManifestOnly {
+			sm, err := n.store.ShardManifestOf(c)
+			if err != nil {
+				return store.Info{}, err
+			}
+			return n.fetchShardSet(ctx, sm, opts)
+		}
+		if info.Retention.Pinned != opts.Retention.Pinned || info.Retention.KeepUntil < opts.Retention.KeepUntil {
 			return n.commitExisting(c, opts.Retention)
 		}
-		if info.Kind != store.KindShards {
-			return info, nil
-		}
+		return info, nil
 	}
 	provs := opts.Providers
 	if len(provs) == 0 {
@@ -151,9 +156,9 @@ func (n *Node) Fetch(ctx context.Context, c cid.Cid, opts FetchOptions) (store.I
 	if m.Size > n.store.MaxBlobSize() {
 		return store.Info{}, &store.TooLargeError{Size: m.Size, Limit: n.store.MaxBlobSize()}
 	}
-	if used, quota := n.store.Usage(); quota > 0 && used+m.Size > quota {
-		// An early, approximate check; the exact one happens per chunk.
-		n.log.Warn("p2p: blob may not fit in the store's quota", "cid", c, "size", m.Size, "used", used, "quota", quota)
+	if used, quota := n.store.Usage(); quota > 0 && m.Size > quota {
+		// It can never fit; the exact check happens per chunk.
+		return store.Info{}, &store.QuotaError{Need: m.Size, Used: used, Quota: quota}
 	}
 	f := &fetch{
 		n: n, ctx: ctx, c: c, m: &m, batch: batch, opts: opts,
