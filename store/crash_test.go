@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -85,7 +86,9 @@ func TestCrashChild(t *testing.T) {
 			os.Exit(3)
 		}
 		if ret.Pinned {
-			fmt.Println(info.CID) // acknowledged: must survive the kill
+			fmt.Println("pinned", info.CID) // acknowledged: must survive the kill
+		} else {
+			fmt.Println("committed", info.CID)
 		}
 		if i%7 == 6 {
 			if _, err := s.GC(i - 3); err != nil {
@@ -132,7 +135,25 @@ func TestKill9DuringWrites(t *testing.T) {
 		if l := <-lines; l != "ready" {
 			t.Fatalf("child did not start: %q %s", l, stderr.String())
 		}
-		time.Sleep(time.Duration(100+rng.IntN(400)) * time.Millisecond)
+		// Let it commit a couple of blobs (however slow the machine), then
+		// kill it at a random moment while it keeps writing.
+		var acked []string
+		deadline := time.After(time.Minute)
+		for commits := 0; commits < 2; {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("child exited early: %s", stderr.String())
+				}
+				commits++
+				if c, ok := strings.CutPrefix(l, "pinned "); ok {
+					acked = append(acked, c)
+				}
+			case <-deadline:
+				t.Fatal("child committed nothing in a minute")
+			}
+		}
+		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -141,10 +162,9 @@ func TestKill9DuringWrites(t *testing.T) {
 		if !errors.As(err, &ee) || ee.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 			t.Fatalf("child ended by %v before the kill: %s", err, stderr.String())
 		}
-		var acked []string
 		for l := range lines {
-			if l != "" && l[0] == 'b' {
-				acked = append(acked, l)
+			if c, ok := strings.CutPrefix(l, "pinned "); ok {
+				acked = append(acked, c)
 			}
 		}
 		n := checkStore(t, dir, true)
