@@ -116,4 +116,24 @@ func TestBlobPutGetServe(t *testing.T) {
 	if err := run(t, ctx, &out, "blob", "ls", "--home", homeB); err != nil || !strings.Contains(out.String(), bigCID) {
 		t.Fatalf("ls: %v %s", err, out.String())
 	}
+
+	// Shard on B, then get the shard set: rebuilt locally, same bytes.
+	out.Reset()
+	if err := run(t, ctx, &out, "blob", "shard", bigCID, "--k", "3", "--m", "2", "--home", homeB, "--json"); err != nil {
+		t.Fatal(err)
+	}
+	var sh struct {
+		Set    string   `json:"set"`
+		Shards []string `json:"shards"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &sh); err != nil || len(sh.Shards) != 5 {
+		t.Fatalf("shard --json: %s", out.String())
+	}
+	got3 := filepath.Join(dir, "got3.bin")
+	if err := run(t, ctx, io.Discard, "blob", "get", sh.Set, "--out", got3, "--home", homeB); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(got3); !bytes.Equal(b, data) {
+		t.Fatal("get of the shard set wrote different bytes")
+	}
 }
