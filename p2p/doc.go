@@ -19,9 +19,13 @@
 // requests per stream, each chunk verified against its CID before it is
 // stored. Chunks a provider cannot or will not deliver (it lacks them, it
 // died, it stalled past the timeout, it sent bytes that do not match) go to
-// the other providers; a liar is banned. Providers come from FetchOptions or
-// the node's peer list (Config.Peers, AddPeer, Connect); the ledger's
-// storage registrations will feed that list later.
+// the other providers; a liar is banned. Providers come from FetchOptions,
+// the node's peer list (Config.Peers, AddPeer, Connect) or, with Config.DHT,
+// a Kademlia DHT of Tangent nodes (prefix /tangent: Provide, FindProviders);
+// the ledger's storage registrations will feed the list later. A CID naming
+// an erasure-coded shard set is fetched shard by shard until any K are in,
+// then rebuilt. Challenge asks a provider for an availability proof, which
+// store.CheckProof judges.
 //
 // Caller's duties: create the Node with a Store (where fetched blobs go and
 // what is served), Close it when done; pass a context to bound a fetch.
