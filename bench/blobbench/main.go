@@ -1,0 +1,402 @@
+// Command blobbench measures the blob store and transfer on this machine
+// and writes bench/results/blob.json: put and get of a 256 MiB blob between
+// two real libp2p nodes on loopback, against a raw TCP copy of the same
+// bytes in the same run (the ratio is the headline), plus Reed-Solomon
+// encode/decode throughput. Run it through bench/blob.sh.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/klauspost/reedsolomon"
+
+	"tangent/p2p"
+	"tangent/store"
+	"tangent/store/storetest"
+)
+
+var quiet = slog.New(slog.DiscardHandler)
+
+type stat struct {
+	MedianSec float64   `json:"median_sec"`
+	MBPerSec  float64   `json:"mb_per_sec"` // at the median
+	RunsSec   []float64 `json:"runs_sec"`
+}
+
+func summarize(bytes int64, runs []time.Duration) stat {
+	s := stat{}
+	for _, r := range runs {
+		s.RunsSec = append(s.RunsSec, round(r.Seconds(), 4))
+	}
+	sorted := append([]float64(nil), s.RunsSec...)
+	sort.Float64s(sorted)
+	s.MedianSec = sorted[len(sorted)/2]
+	s.MBPerSec = round(float64(bytes)/s.MedianSec/1e6, 1)
+	return s
+}
+
+func round(x float64, d int) float64 {
+	p := 1.0
+	for range d {
+		p *= 10
+	}
+	return float64(int64(x*p+0.5)) / p
+}
+
+func must(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "blobbench:", err)
+		os.Exit(1)
+	}
+}
+
+func loadavg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	return strings.TrimSpace(string(b))
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+}
+
+func main() {
+	size := flag.Int64("size", 256<<20, "blob size in bytes")
+	reps := flag.Int("reps", 3, "repetitions of each measurement (the median is reported)")
+	out := flag.String("out", "bench/results/blob.json", "where to write the JSON results")
+	tmp := flag.String("tmp", "", "directory for the stores (default: the system temp dir)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the get runs to this file")
+	flag.Parse()
+	p2p.QuietLibp2pLogs()
+
+	base, err := os.MkdirTemp(*tmp, "blobbench-")
+	must(err)
+	defer os.RemoveAll(base)
+	res := map[string]any{
+		"size_bytes": *size,
+		"reps":       *reps,
+		"machine": map[string]any{
+			"cpus":          runtime.NumCPU(),
+			"gomaxprocs":    runtime.GOMAXPROCS(0),
+			"go":            runtime.Version(),
+			"loadavg_start": loadavg(),
+		},
+		"date": time.Now().UTC().Format(time.RFC3339),
+	}
+	data := storetest.Bytes(1, int(*size))
+	want := sha256.Sum256(data)
+
+	// SHA-256, single core: every chunk is hashed once on put and once on
+	// get.
+	{
+		t := time.Now()
+		sha256.Sum256(data[:64<<20])
+		res["sha256_single_core_mb_per_sec"] = round(64<<20/time.Since(t).Seconds()/1e6, 1)
+	}
+
+	// Raw TCP copy of the same bytes on loopback, memory to memory.
+	var tcpRuns []time.Duration
+	for range *reps {
+		tcpRuns = append(tcpRuns, tcpCopy(data))
+	}
+	tcp := summarize(*size, tcpRuns)
+	res["tcp_copy"] = tcp
+	logf("raw TCP copy: %.0f MB/s", tcp.MBPerSec)
+
+	// The floor for our semantics without libp2p: TCP, then SHA-256 of each
+	// 1 MiB chunk and a file per chunk (no fsync), two hashers.
+	var floorRuns []time.Duration
+	for i := range *reps {
+		floorRuns = append(floorRuns, tcpHashWrite(data, filepath.Join(base, fmt.Sprintf("floor%d", i))))
+	}
+	floor := summarize(*size, floorRuns)
+	res["tcp_hash_write_floor"] = floor
+	logf("TCP + SHA-256 + chunk files (no fsync): %.0f MB/s", floor.MBPerSec)
+
+	// Put: into a fresh store each time, fsync on.
+	var putRuns []time.Duration
+	var cidStr string
+	for i := range *reps {
+		dir := filepath.Join(base, fmt.Sprintf("put%d", i))
+		s, err := store.Open(dir, store.Options{Logger: quiet})
+		must(err)
+		t := time.Now()
+		info, err := s.PutBytes(data, store.Pinned())
+		must(err)
+		putRuns = append(putRuns, time.Since(t))
+		cidStr = info.CID.String()
+		s.Close()
+		if i > 0 {
+			os.RemoveAll(dir)
+		}
+	}
+	put := summarize(*size, putRuns)
+	res["put"] = put
+	res["cid"] = cidStr
+	logf("put: %.0f MB/s (%s)", put.MBPerSec, cidStr)
+
+	// Get: node B fetches from node A (which holds the blob from put0) into
+	// a fresh store each time; with fsync (the real thing) and without.
+	src, err := store.Open(filepath.Join(base, "put0"), store.Options{Logger: quiet})
+	must(err)
+	a := newNode(src)
+	c, _ := store.ParseCID(cidStr)
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		must(err)
+		must(pprof.StartCPUProfile(f))
+	}
+	for _, variant := range []struct {
+		name   string
+		noSync bool
+	}{{"get", false}, {"get_nosync", true}} {
+		var runs []time.Duration
+		for i := range *reps {
+			dir := filepath.Join(base, fmt.Sprintf("%s%d", variant.name, i))
+			s, err := store.Open(dir, store.Options{Logger: quiet, NoSync: variant.noSync})
+			must(err)
+			b := newNode(s)
+			b.AddPeer(a.AddrInfo())
+			t := time.Now()
+			_, err = b.Fetch(context.Background(), c, p2p.FetchOptions{Retention: store.Pinned()})
+			must(err)
+			runs = append(runs, time.Since(t))
+			if i == 0 {
+				r, err := s.Get(c)
+				must(err)
+				h := sha256.New()
+				io.Copy(h, r)
+				r.Close()
+				if !bytes.Equal(h.Sum(nil), want[:]) {
+					must(fmt.Errorf("fetched bytes differ"))
+				}
+			}
+			b.Close()
+			s.Close()
+			os.RemoveAll(dir)
+		}
+		st := summarize(*size, runs)
+		res[variant.name] = st
+		logf("%s: %.0f MB/s", variant.name, st.MBPerSec)
+	}
+	a.Close()
+	if *cpuprofile != "" {
+		pprof.StopCPUProfile()
+	}
+	get := res["get"].(stat)
+	res["ratio_get_vs_tcp"] = round(get.MBPerSec/tcp.MBPerSec, 3)
+	res["ratio_get_vs_floor"] = round(get.MBPerSec/floor.MBPerSec, 3)
+	res["ratio_get_nosync_vs_tcp"] = round(res["get_nosync"].(stat).MBPerSec/tcp.MBPerSec, 3)
+
+	// Erasure coding.
+	res["erasure"] = erasure(data, src, c, *reps)
+	src.Close()
+
+	res["machine"].(map[string]any)["loadavg_end"] = loadavg()
+	res["notes"] = "Medians of reps runs on a shared 2-core VM (load average in machine); timings are noisy. " +
+		"tcp_copy is memory to memory over 127.0.0.1; get is a libp2p fetch (TCP + TLS 1.3 + yamux, pipelined, 2 streams) " +
+		"that verifies every 1 MiB chunk with SHA-256 and writes it to the store (fsync at commit). " +
+		"tcp_hash_write_floor is the same hashing and file writes without libp2p."
+	b, err := json.MarshalIndent(res, "", "  ")
+	must(err)
+	must(os.MkdirAll(filepath.Dir(*out), 0o755))
+	must(os.WriteFile(*out, append(b, '\n'), 0o644))
+	logf("wrote %s", *out)
+	os.Stdout.Write(append(b, '\n'))
+}
+
+func newNode(s *store.Store) *p2p.Node {
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	n, err := p2p.New(p2p.Config{Key: key, Store: s, Logger: quiet})
+	must(err)
+	return n
+}
+
+// tcpCopy sends data over a loopback TCP connection and times until the
+// receiver has read it all.
+func tcpCopy(data []byte) time.Duration {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c.Write(data)
+		c.Close()
+	}()
+	t := time.Now()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	must(err)
+	buf := make([]byte, 1<<20)
+	var n int64
+	for {
+		k, err := c.Read(buf)
+		n += int64(k)
+		if err != nil {
+			break
+		}
+	}
+	el := time.Since(t)
+	c.Close()
+	if n != int64(len(data)) {
+		must(fmt.Errorf("tcp copy got %d bytes", n))
+	}
+	return el
+}
+
+// tcpHashWrite receives data over TCP in 1 MiB chunks, hashes each and
+// writes it to its own file (two hashers), as a fetch must at the least.
+func tcpHashWrite(data []byte, dir string) time.Duration {
+	must(os.MkdirAll(dir, 0o755))
+	defer os.RemoveAll(dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	must(err)
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		c.Write(data)
+		c.Close()
+	}()
+	t := time.Now()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	must(err)
+	defer c.Close()
+	jobs := make(chan []byte, 4)
+	free := make(chan []byte, 6)
+	for range 6 {
+		free <- make([]byte, 1<<20)
+	}
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			i := 0
+			for b := range jobs {
+				d := sha256.Sum256(b)
+				os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d-%d-%x", w, i, d[:4])), b, 0o644)
+				i++
+				free <- b[:cap(b)]
+			}
+		}()
+	}
+	for {
+		b := <-free
+		k, err := io.ReadFull(c, b)
+		if k > 0 {
+			jobs <- b[:k]
+		}
+		if err != nil {
+			break
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	return time.Since(t)
+}
+
+func erasure(data []byte, s *store.Store, c interface{ String() string }, reps int) map[string]any {
+	out := map[string]any{}
+	for _, km := range [][2]int{{6, 4}, {10, 4}} {
+		k, m := km[0], km[1]
+		enc, err := reedsolomon.New(k, m)
+		must(err)
+		piece := 1 << 20
+		stripe := k * piece
+		shards := make([][]byte, k+m)
+		for j := range shards {
+			shards[j] = make([]byte, piece)
+		}
+		var encRuns, decRuns []time.Duration
+		for range reps {
+			t := time.Now()
+			for off := 0; off+stripe <= len(data); off += stripe {
+				for j := range shards {
+					shards[j] = shards[j][:piece]
+				}
+				for j := 0; j < k; j++ {
+					copy(shards[j], data[off+j*piece:off+(j+1)*piece])
+				}
+				must(enc.Encode(shards))
+			}
+			encRuns = append(encRuns, time.Since(t))
+			// Lose m data shards (the worst case: m of k data pieces to
+			// recompute from parity) and rebuild the data, stripe by stripe.
+			t = time.Now()
+			for off := 0; off+stripe <= len(data); off += stripe {
+				for j := range shards {
+					shards[j] = shards[j][:piece]
+				}
+				for j := 0; j < m; j++ {
+					shards[j] = shards[j][:0]
+				}
+				must(enc.ReconstructData(shards))
+			}
+			decRuns = append(decRuns, time.Since(t))
+		}
+		n := int64(len(data) / stripe * stripe)
+		out[fmt.Sprintf("rs_%d_%d", k, m)] = map[string]any{
+			"encode":                   summarize(n, encRuns),
+			"reconstruct_m_lost":       summarize(n, decRuns),
+			"note":                     "klauspost/reedsolomon on in-memory 1 MiB pieces; MB/s of blob data; reconstruct recomputes m lost data pieces per stripe",
+			"storage_overhead_percent": 100 * m / k,
+		}
+	}
+	// Through the store: shard a committed blob (read, encode, hash and
+	// write k+m shard blobs) and rebuild it from k shards in a second store.
+	id, _ := store.ParseCID(c.String())
+	t := time.Now()
+	_, sm, err := s.EncodeShards(id, 6, 4, store.Pinned())
+	must(err)
+	encEl := time.Since(t)
+	dst, err := store.Open(filepath.Join(s.Dir()+"-rebuild"), store.Options{Logger: quiet})
+	must(err)
+	defer os.RemoveAll(dst.Dir())
+	for j, sc := range sm.Shards {
+		if j == 0 || j == 3 || j == 7 || j == 9 {
+			continue
+		}
+		r, err := s.Get(sc)
+		must(err)
+		_, err = dst.Put(r, store.Pinned())
+		must(err)
+		r.Close()
+	}
+	t = time.Now()
+	info, err := dst.Rebuild(sm, store.Pinned())
+	must(err)
+	decEl := time.Since(t)
+	if info.CID.String() != c.String() {
+		must(fmt.Errorf("rebuilt %s, want %s", info.CID, c))
+	}
+	dst.Close()
+	out["store_6_4"] = map[string]any{
+		"encode_shards_mb_per_sec":  round(float64(len(data))/encEl.Seconds()/1e6, 1),
+		"rebuild_from_6_mb_per_sec": round(float64(len(data))/decEl.Seconds()/1e6, 1),
+		"note":                      "store.EncodeShards and store.Rebuild with fsync: includes reading, SHA-256 of every chunk and writing the shard/rebuilt blobs",
+	}
+	logf("erasure: %v", out)
+	return out
+}

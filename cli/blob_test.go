@@ -1,0 +1,139 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"tangent/store/storetest"
+)
+
+func run(t *testing.T, ctx context.Context, out io.Writer, args ...string) error {
+	t.Helper()
+	c := NewRootCmd()
+	c.SetArgs(args)
+	c.SetOut(out)
+	c.SetErr(io.Discard)
+	return c.ExecuteContext(ctx)
+}
+
+func TestBlobPutGetServe(t *testing.T) {
+	dir := t.TempDir()
+	homeA, homeB := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	hello := filepath.Join(dir, "hello.txt")
+	os.WriteFile(hello, []byte("hello world\n"), 0o644)
+	big := filepath.Join(dir, "big.bin")
+	data := storetest.Bytes(1, 5<<20+3)
+	os.WriteFile(big, data, 0o644)
+	ctx := context.Background()
+
+	var out bytes.Buffer
+	if err := run(t, ctx, &out, "blob", "put", hello, "--home", homeA, "--json"); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		CID  string `json:"cid"`
+		Size int64  `json:"size"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("put --json printed %q: %v", out.String(), err)
+	}
+	if r.CID != "bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4" || r.Size != 12 {
+		t.Fatalf("put hello world: %+v", r)
+	}
+	out.Reset()
+	if err := run(t, ctx, &out, "blob", "put", big, "--home", homeA, "--json"); err != nil {
+		t.Fatal(err)
+	}
+	json.Unmarshal(out.Bytes(), &r)
+	bigCID := r.CID
+
+	// Local get.
+	got := filepath.Join(dir, "got.bin")
+	if err := run(t, ctx, io.Discard, "blob", "get", bigCID, "--out", got, "--home", homeA); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(got); !bytes.Equal(b, data) {
+		t.Fatal("local get wrote different bytes")
+	}
+	// Not local, no peers: a clear error.
+	err := run(t, ctx, io.Discard, "blob", "get", bigCID, "--out", got, "--home", homeB)
+	if err == nil || !strings.Contains(err.Error(), "--peer") {
+		t.Fatalf("get without peers: %v", err)
+	}
+
+	// Serve A, get from B over libp2p.
+	sctx, stop := context.WithCancel(ctx)
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(t, sctx, pw, "blob", "serve", "--home", homeA, "--json"); pw.Close() }()
+	line, err := bufio.NewReader(pr).ReadBytes('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go io.Copy(io.Discard, pr)
+	var srv struct {
+		PeerID string   `json:"peer_id"`
+		Addrs  []string `json:"addrs"`
+	}
+	if err := json.Unmarshal(line, &srv); err != nil || len(srv.Addrs) == 0 {
+		t.Fatalf("serve printed %q: %v", line, err)
+	}
+	out.Reset()
+	got2 := filepath.Join(dir, "got2.bin")
+	if err := run(t, ctx, &out, "blob", "get", bigCID, "--out", got2, "--home", homeB, "--peer", srv.Addrs[0], "--json"); err != nil {
+		t.Fatal(err)
+	}
+	var gr struct {
+		CID    string `json:"cid"`
+		Size   int64  `json:"size"`
+		Source string `json:"source"`
+	}
+	json.Unmarshal(out.Bytes(), &gr)
+	if gr.CID != bigCID || gr.Size != int64(len(data)) || gr.Source != "peers" {
+		t.Fatalf("get --json: %s", out.String())
+	}
+	if b, _ := os.ReadFile(got2); !bytes.Equal(b, data) {
+		t.Fatal("fetched file differs")
+	}
+	stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	out.Reset()
+	if err := run(t, ctx, &out, "blob", "ls", "--home", homeB); err != nil || !strings.Contains(out.String(), bigCID) {
+		t.Fatalf("ls: %v %s", err, out.String())
+	}
+
+	// Shard on B, then get the shard set: rebuilt locally, same bytes.
+	out.Reset()
+	if err := run(t, ctx, &out, "blob", "shard", bigCID, "--k", "3", "--m", "2", "--home", homeB, "--json"); err != nil {
+		t.Fatal(err)
+	}
+	var sh struct {
+		Set    string   `json:"set"`
+		Shards []string `json:"shards"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &sh); err != nil || len(sh.Shards) != 5 {
+		t.Fatalf("shard --json: %s", out.String())
+	}
+	got3 := filepath.Join(dir, "got3.bin")
+	if err := run(t, ctx, io.Discard, "blob", "get", sh.Set, "--out", got3, "--home", homeB); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(got3); !bytes.Equal(b, data) {
+		t.Fatal("get of the shard set wrote different bytes")
+	}
+}

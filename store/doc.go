@@ -1,0 +1,66 @@
+// Package store is Tangent's content-addressed blob store: models, updates,
+// datasets and checkpoints live here, the ledger holds only their CIDs.
+//
+// # Content ids
+//
+// Every CID is version 1 with a sha2-256 multihash, so the same bytes have
+// the same id here and in IPFS. A blob of at most one chunk (1 MiB) is named
+// by the raw-codec CID of its bytes: "hello world\n" is
+// bafkreifjjcie6lypi6ny7amxnfftagclbuxndqonfipmb64f2km2devei4, as in IPFS. A
+// larger blob is cut into 1 MiB chunks, each a raw block named by its raw
+// CID, listed in a Manifest: a Tangent-specific record (type
+// "tangent/blob/v1") encoded as canonical DAG-CBOR and named by its CID with
+// codec dag-cbor (0x71). The codec is honest: the manifest really is
+// DAG-CBOR with real CID links, so an IPFS node can decode it and walk to
+// (and pin) every chunk; the blob's CID is not the CID `ipfs add` would give
+// the same file (that would be a UnixFS dag-pb tree). The manifest also
+// carries the total size and the RFC 6962 Merkle root over the chunks'
+// sha2-256 digests, which availability proofs and ledger commitments use.
+// DecodeManifest accepts only the canonical encoding, so one blob has one
+// CID. Erasure-coded shard sets (ShardManifest, type "tangent/shards/v1")
+// are DAG-CBOR too.
+//
+// # The disk store
+//
+// Store keeps blocks as files under its directory (blocks/<cid>), each
+// written whole to a temporary file and renamed into place, so a block file
+// is never torn by a kill -9. A blob is committed by writing meta/<cid> (its
+// retention; temporary file, fsync, rename, directory fsync) only after
+// every block it needs has been fsynced and the blocks directory synced. Open recovers from a crash (kill -9 or power loss): it
+// deletes temporary files and indexes what is there. Every block is hashed
+// against its CID the first time this process reads it (blocks this process
+// wrote are hashed as they are written), and a block that does not match is
+// deleted and reported as a *CorruptError: the store never returns bytes
+// that do not match their CID. A per-blob size limit (*TooLargeError) and a
+// per-store quota (*QuotaError) bound the disk used. A second process
+// opening the same directory fails.
+//
+// # Retention
+//
+// Each blob has a Retention: kept through ledger height KeepUntil (proof
+// data such as checkpoints through its challenge window: ThroughWindow), or
+// pinned. GC(height) drops expired blobs and deletes the blocks no kept blob
+// references (chunks shared between blobs are stored once and kept while
+// any blob needs them). Blocks left by an interrupted write are reclaimed by
+// GC or when space is needed.
+//
+// # Erasure coding and availability proofs
+//
+// EncodeShards spreads a blob over k+m shards (Reed-Solomon,
+// klauspost/reedsolomon), each stored as an ordinary blob; Rebuild restores
+// the blob from any k, and RebuildShards regenerates lost shards. Challenge,
+// Prove and CheckProof implement availability proofs: a seed names chunk
+// indices, the provider answers with the chunks and their Merkle audit
+// paths, and CheckProof, a pure function of the commitment, the challenge,
+// the answer and the height it arrived at, detects wrong, missing and late
+// answers. The Merkle code (store/internal/merkle) is a stand-in with the
+// exact RFC 6962 definition, to be replaced by tangent/verify's.
+//
+// # Caller's duties
+//
+// Open one Store per directory and Close it. Readers from Get hold their
+// blob's blocks until Close. Batch is for writers that assemble a blob from
+// blocks received elsewhere (the p2p fetcher): PutBlock verifies each block,
+// Commit makes the blob visible. The pure parts (CIDs, manifests, proofs,
+// erasure layout) use no clock, randomness or I/O.
+package store

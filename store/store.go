@@ -1,0 +1,1086 @@
+package store
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"hash/maphash"
+	"io"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ipfs/go-cid"
+)
+
+// Options configures a disk store. The zero value of a field means its
+// default (DefaultOptions).
+type Options struct {
+	// FS is the filesystem to write through (default OSFS).
+	FS FS
+	// MaxBlobSize bounds one blob (default 8 GiB). Put and fetches of a
+	// larger blob fail with *TooLargeError before writing it all.
+	MaxBlobSize int64
+	// Quota bounds the bytes of all blocks in the store (default 64 GiB; a
+	// negative value means no quota). Writes past it fail with *QuotaError.
+	Quota int64
+	// ChunkSize is the chunk size Put uses (default DefaultChunkSize, 1 MiB).
+	// Other values give other CIDs for the same bytes; tests use them.
+	ChunkSize int
+	// Workers is how many chunks Put hashes and writes at once (default 2).
+	Workers int
+	// NoSync skips fsync. Writes stay atomic (a kill -9 never leaves a
+	// committed blob with a torn block) but a power loss may lose committed
+	// blobs. For tests and benchmarks only.
+	NoSync bool
+	// Logger receives recovery notes (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// DefaultOptions returns the defaults Open uses for zero fields.
+func DefaultOptions() Options {
+	return Options{
+		FS:          OSFS{},
+		MaxBlobSize: 8 << 30,
+		Quota:       64 << 30,
+		ChunkSize:   DefaultChunkSize,
+		Workers:     2,
+	}
+}
+
+func (o Options) withDefaults() (Options, error) {
+	d := DefaultOptions()
+	if o.FS == nil {
+		o.FS = d.FS
+	}
+	if o.MaxBlobSize == 0 {
+		o.MaxBlobSize = d.MaxBlobSize
+	}
+	if o.Quota == 0 {
+		o.Quota = d.Quota
+	}
+	if o.ChunkSize == 0 {
+		o.ChunkSize = d.ChunkSize
+	}
+	if o.Workers <= 0 {
+		o.Workers = d.Workers
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if !validChunkSize(o.ChunkSize) {
+		return o, fmt.Errorf("store: chunk size %d is not a power of two in [%d, %d]", o.ChunkSize, MinChunkSize, MaxChunkSize)
+	}
+	if o.MaxBlobSize < 0 {
+		return o, fmt.Errorf("store: negative max blob size %d", o.MaxBlobSize)
+	}
+	if max := int64(MaxChunks) * int64(o.ChunkSize); o.MaxBlobSize > max {
+		o.MaxBlobSize = max
+	}
+	return o, nil
+}
+
+// Retention says how long the store keeps a blob. A blob is kept while it is
+// pinned or while the ledger height has not passed KeepUntil; GC(h) drops the
+// others.
+type Retention struct {
+	// KeepUntil is the last ledger height at which the blob must still be
+	// held. Short-lived proof data (checkpoints) uses the end of its
+	// challenge window (ThroughWindow).
+	KeepUntil uint64
+	// Pinned blobs are kept whatever the height.
+	Pinned bool
+}
+
+// Pinned is the retention of a blob kept until unpinned.
+func Pinned() Retention { return Retention{Pinned: true} }
+
+// Until is the retention of a blob kept through ledger height h.
+func Until(h uint64) Retention { return Retention{KeepUntil: h} }
+
+// ThroughWindow is the retention of proof data committed at height
+// committed and challengeable for window more heights.
+func ThroughWindow(committed, window uint64) Retention {
+	return Retention{KeepUntil: committed + window}
+}
+
+// merge keeps a blob as long as either retention asks.
+func (r Retention) merge(o Retention) Retention {
+	return Retention{KeepUntil: max(r.KeepUntil, o.KeepUntil), Pinned: r.Pinned || o.Pinned}
+}
+
+// Kind says what a CID names.
+type Kind uint8
+
+const (
+	// KindRaw is a blob of at most one chunk, named by its raw CID.
+	KindRaw Kind = iota + 1
+	// KindChunked is a blob under a Manifest.
+	KindChunked
+	// KindShards is an erasure-coded shard set (ShardManifest).
+	KindShards
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindRaw:
+		return "raw"
+	case KindChunked:
+		return "chunked"
+	case KindShards:
+		return "shards"
+	}
+	return "unknown"
+}
+
+// Info describes a committed blob.
+type Info struct {
+	CID  cid.Cid
+	Kind Kind
+	// Size is the blob's size in bytes (for KindShards, the shard
+	// manifest's).
+	Size int64
+	// Blocks counts the blocks the blob holds (manifest and chunks).
+	Blocks    int
+	Retention Retention
+	// Complete reports whether every block is present.
+	Complete bool
+}
+
+// ErrNotFound is returned by Get, Stat, Block and the retention setters when
+// the store has no such blob or block.
+var ErrNotFound = errors.New("store: not found")
+
+// TooLargeError is returned when a blob is over the per-blob size limit.
+type TooLargeError struct {
+	Size  int64 // bytes seen so far, or the declared size
+	Limit int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("store: blob of %d bytes or more is over the per-blob limit of %d bytes; raise the limit (--max-blob-size) or split the data", e.Size, e.Limit)
+}
+
+// QuotaError is returned when a write would take the store past its quota.
+type QuotaError struct {
+	Need, Used, Quota int64
+}
+
+func (e *QuotaError) Error() string {
+	return fmt.Sprintf("store: quota exceeded: %d more bytes needed, %d of %d in use; run GC, unpin blobs, or raise the quota (--quota)", e.Need, e.Used, e.Quota)
+}
+
+// CorruptError is returned when a block's file does not hash to its CID (a
+// crash or a bad disk damaged it). The store deletes the file; fetching the
+// blob again repairs it.
+type CorruptError struct {
+	CID  cid.Cid
+	Path string
+	Err  error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("store: block %s at %s is corrupt and was removed (%v); fetch the blob again", e.CID, e.Path, e.Err)
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// IncompleteError is returned by Batch.Commit when blocks the blob needs are
+// missing.
+type IncompleteError struct {
+	CID     cid.Cid
+	Missing int
+}
+
+func (e *IncompleteError) Error() string {
+	return fmt.Sprintf("store: blob %s is missing %d blocks", e.CID, e.Missing)
+}
+
+// blockState is what the store knows of one block.
+type blockState struct {
+	c        cid.Cid
+	size     int64
+	present  bool // its file is in blocks/
+	verified bool // hashed (or written from hashed bytes) by this process
+	durable  bool // fsynced, or found on disk at Open
+	refs     int  // committed blobs listing it
+	pending  int  // open batches and readers using it
+}
+
+type blobState struct {
+	info   Info
+	blocks []string // block keys: the root first
+}
+
+// Store is a content-addressed blob store in a directory. It is safe for
+// concurrent use by one process; Open takes a lock so that a second process
+// opening the same directory fails.
+//
+// Layout: dir/LOCK, dir/blocks/<cid> (one file per block, written to
+// dir/tmp and renamed in), dir/meta/<cid> (one small file per committed blob:
+// its retention), dir/tmp.
+type Store struct {
+	dir  string
+	opts Options
+	fs   FS
+	lock io.Closer
+
+	stripes [64]sync.Mutex // serialize writers of the same block
+	seed    maphash.Seed
+
+	mu     sync.Mutex
+	blocks map[string]*blockState
+	blobs  map[string]*blobState
+	used   int64
+	closed bool
+}
+
+// Open opens (creating if needed) the store in dir and recovers from any
+// crash: it deletes temporary files and indexes blocks and blobs. Blocks left
+// by a crash are verified when first read; those no blob references are
+// deleted by GC or when space is needed.
+func Open(dir string, opts Options) (*Store, error) {
+	o, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{
+		dir:    dir,
+		opts:   o,
+		fs:     o.FS,
+		seed:   maphash.MakeSeed(),
+		blocks: make(map[string]*blockState),
+		blobs:  make(map[string]*blobState),
+	}
+	for _, d := range []string{dir, s.blocksDir(), s.metaDir(), s.tmpDir()} {
+		if err := s.fs.MkdirAll(d); err != nil {
+			return nil, fmt.Errorf("store: create %s: %w", d, err)
+		}
+	}
+	lock, err := s.fs.Lock(filepath.Join(dir, "LOCK"))
+	if err != nil {
+		if errors.Is(err, ErrLocked) {
+			return nil, fmt.Errorf("store: %s is in use by another process; stop it or use another home directory", dir)
+		}
+		return nil, fmt.Errorf("store: lock %s: %w", dir, err)
+	}
+	s.lock = lock
+	if err := s.recover(); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) blocksDir() string { return filepath.Join(s.dir, "blocks") }
+func (s *Store) metaDir() string   { return filepath.Join(s.dir, "meta") }
+func (s *Store) tmpDir() string    { return filepath.Join(s.dir, "tmp") }
+
+func (s *Store) blockPath(c cid.Cid) string { return filepath.Join(s.blocksDir(), c.String()) }
+func (s *Store) metaPath(c cid.Cid) string  { return filepath.Join(s.metaDir(), c.String()) }
+
+// Dir returns the store's directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Close releases the store's lock. Open readers and batches fail afterwards.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return s.lock.Close()
+}
+
+var errClosed = errors.New("store: closed")
+
+func (s *Store) recover() error {
+	log := s.opts.Logger
+	tmps, err := s.fs.ReadDir(s.tmpDir())
+	if err != nil {
+		return fmt.Errorf("store: read %s: %w", s.tmpDir(), err)
+	}
+	for _, e := range tmps {
+		if err := s.fs.Remove(filepath.Join(s.tmpDir(), e.Name())); err != nil {
+			return fmt.Errorf("store: remove temporary file: %w", err)
+		}
+	}
+	ents, err := s.fs.ReadDir(s.blocksDir())
+	if err != nil {
+		return fmt.Errorf("store: read %s: %w", s.blocksDir(), err)
+	}
+	for _, e := range ents {
+		c, err := cid.Decode(e.Name())
+		if err == nil {
+			_, err = DigestOf(c)
+		}
+		if err == nil && c.String() != e.Name() {
+			err = errors.New("not the canonical CID string")
+		}
+		fi, ierr := e.Info()
+		if err == nil && ierr == nil && (!fi.Mode().IsRegular() || fi.Size() > MaxBlockSize) {
+			err = errors.New("not a block file")
+		}
+		if err != nil || ierr != nil {
+			log.Warn("store: removing stray file in blocks/", "name", e.Name(), "err", errors.Join(err, ierr))
+			if rerr := s.fs.Remove(filepath.Join(s.blocksDir(), e.Name())); rerr != nil {
+				return fmt.Errorf("store: remove stray file: %w", rerr)
+			}
+			continue
+		}
+		s.blocks[c.KeyString()] = &blockState{c: c, size: fi.Size(), present: true, durable: true}
+		s.used += fi.Size()
+	}
+	metas, err := s.fs.ReadDir(s.metaDir())
+	if err != nil {
+		return fmt.Errorf("store: read %s: %w", s.metaDir(), err)
+	}
+	for _, e := range metas {
+		c, err := cid.Decode(e.Name())
+		if err == nil {
+			_, err = DigestOf(c)
+		}
+		if err != nil {
+			log.Warn("store: removing stray file in meta/", "name", e.Name(), "err", err)
+			if rerr := s.fs.Remove(filepath.Join(s.metaDir(), e.Name())); rerr != nil {
+				return fmt.Errorf("store: remove stray file: %w", rerr)
+			}
+			continue
+		}
+		m, err := s.readMeta(c)
+		if err != nil {
+			// Never drop data we cannot account for: keep it pinned.
+			log.Warn("store: unreadable blob metadata; keeping the blob pinned", "cid", c, "err", err)
+			m = Retention{Pinned: true, KeepUntil: ^uint64(0)}
+			if err := s.writeMeta(c, m); err != nil {
+				return err
+			}
+		}
+		info, keys := s.describe(c)
+		info.Retention = m
+		b := &blobState{info: info, blocks: keys}
+		s.blobs[c.KeyString()] = b
+		for _, k := range keys {
+			s.state(k, nil).refs++
+		}
+		b.info.Complete = s.completeLocked(b)
+	}
+	return nil
+}
+
+// state returns the state of block key, creating an absent one if needed
+// (c may be nil only when the state exists). Callers hold s.mu or are in
+// recovery.
+func (s *Store) state(key string, c *cid.Cid) *blockState {
+	st := s.blocks[key]
+	if st == nil {
+		if c == nil {
+			cc, err := cid.Cast([]byte(key))
+			if err != nil {
+				panic("store: bad block key")
+			}
+			c = &cc
+		}
+		st = &blockState{c: *c}
+		s.blocks[key] = st
+	}
+	return st
+}
+
+// dropIfUnused forgets an absent, unused block. Callers hold s.mu.
+func (s *Store) dropIfUnused(key string) {
+	if st := s.blocks[key]; st != nil && !st.present && st.refs == 0 && st.pending == 0 {
+		delete(s.blocks, key)
+	}
+}
+
+// describe works out what a committed root names and which blocks it holds,
+// reading its manifest if it has one. Missing or bad manifests give a blob of
+// just its root, incomplete.
+func (s *Store) describe(c cid.Cid) (Info, []string) {
+	info := Info{CID: c, Blocks: 1}
+	keys := []string{c.KeyString()}
+	if c.Type() == CodecRaw {
+		info.Kind = KindRaw
+		s.mu.Lock()
+		if st := s.blocks[c.KeyString()]; st != nil {
+			info.Size = st.size
+		}
+		s.mu.Unlock()
+		return info, keys
+	}
+	data, err := s.Block(c)
+	if err != nil {
+		info.Kind = KindChunked
+		return info, keys
+	}
+	if m, err := DecodeManifest(data); err == nil {
+		info.Kind, info.Size, info.Blocks = KindChunked, m.Size, 1+len(m.Chunks)
+		for i := range m.Chunks {
+			keys = append(keys, m.ChunkCID(i).KeyString())
+		}
+		return info, keys
+	}
+	if _, err := DecodeShardManifest(data); err == nil {
+		info.Kind, info.Size = KindShards, int64(len(data))
+		return info, keys
+	}
+	info.Kind = KindChunked // unreadable: Blocks stays 1, so Commit refuses it
+	return info, keys
+}
+
+func (s *Store) completeLocked(b *blobState) bool {
+	for _, k := range b.blocks {
+		if st := s.blocks[k]; st == nil || !st.present {
+			return false
+		}
+	}
+	return len(b.blocks) == b.info.Blocks
+}
+
+// ---- metadata files ----
+
+const metaMagic = "TGMETA1\n"
+
+func encodeMeta(r Retention) []byte {
+	b := make([]byte, 0, len(metaMagic)+1+8+4)
+	b = append(b, metaMagic...)
+	var flags byte
+	if r.Pinned {
+		flags = 1
+	}
+	b = append(b, flags)
+	for i := 7; i >= 0; i-- {
+		b = append(b, byte(r.KeepUntil>>(8*i)))
+	}
+	sum := crc32c(b)
+	return append(b, byte(sum>>24), byte(sum>>16), byte(sum>>8), byte(sum))
+}
+
+func decodeMeta(b []byte) (Retention, error) {
+	if len(b) != len(metaMagic)+1+8+4 || string(b[:len(metaMagic)]) != metaMagic {
+		return Retention{}, errors.New("bad metadata header or length")
+	}
+	body, tail := b[:len(b)-4], b[len(b)-4:]
+	if crc32c(body) != uint32(tail[0])<<24|uint32(tail[1])<<16|uint32(tail[2])<<8|uint32(tail[3]) {
+		return Retention{}, errors.New("metadata checksum mismatch")
+	}
+	p := body[len(metaMagic):]
+	if p[0] > 1 {
+		return Retention{}, errors.New("unknown metadata flags")
+	}
+	var h uint64
+	for _, x := range p[1:9] {
+		h = h<<8 | uint64(x)
+	}
+	return Retention{Pinned: p[0] == 1, KeepUntil: h}, nil
+}
+
+func (s *Store) readMeta(c cid.Cid) (Retention, error) {
+	b, err := s.readFile(s.metaPath(c), 64)
+	if err != nil {
+		return Retention{}, err
+	}
+	return decodeMeta(b)
+}
+
+func (s *Store) writeMeta(c cid.Cid, r Retention) error {
+	if err := s.writeFile(s.metaPath(c), encodeMeta(r), !s.opts.NoSync); err != nil {
+		return fmt.Errorf("store: write metadata of %s: %w", c, err)
+	}
+	if !s.opts.NoSync {
+		if err := s.fs.SyncDir(s.metaDir()); err != nil {
+			return fmt.Errorf("store: sync %s: %w", s.metaDir(), err)
+		}
+	}
+	return nil
+}
+
+// ---- file helpers ----
+
+// readFile reads a whole file of at most limit bytes.
+func (s *Store) readFile(path string, limit int64) ([]byte, error) {
+	return s.readFileInto(path, limit, nil)
+}
+
+func (s *Store) readFileInto(path string, limit int64, buf []byte) ([]byte, error) {
+	f, err := s.fs.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s is %d bytes, over %d", path, fi.Size(), limit)
+	}
+	n := int(fi.Size())
+	if cap(buf) >= n {
+		buf = buf[:n]
+	} else {
+		buf = make([]byte, n)
+	}
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// writeFile writes data to path atomically: a temporary file in tmp/,
+// optionally fsynced, renamed over path. The caller syncs path's directory.
+func (s *Store) writeFile(path string, data []byte, sync bool) error {
+	var rnd [8]byte
+	rand.Read(rnd[:])
+	tmp := filepath.Join(s.tmpDir(), hex.EncodeToString(rnd[:])+".tmp")
+	f, err := s.fs.Create(tmp)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil && sync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = s.fs.Rename(tmp, path)
+	}
+	if err != nil {
+		s.fs.Remove(tmp)
+	}
+	return err
+}
+
+func (s *Store) syncFile(path string) error {
+	f, err := s.fs.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// ---- blocks ----
+
+// HasBlock reports whether block c is present (not whether it is intact;
+// Block checks that).
+func (s *Store) HasBlock(c cid.Cid) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.blocks[c.KeyString()]
+	return st != nil && st.present
+}
+
+// Block returns the bytes of block c, verified against c. The caller owns
+// the returned slice. It returns ErrNotFound, a *CorruptError (the damaged
+// file is deleted), or an I/O error.
+func (s *Store) Block(c cid.Cid) ([]byte, error) { return s.ReadBlock(c, nil) }
+
+// ReadBlock is Block reading into buf when buf is large enough; the result
+// aliases buf then.
+func (s *Store) ReadBlock(c cid.Cid, buf []byte) ([]byte, error) {
+	key := c.KeyString()
+	s.mu.Lock()
+	st := s.blocks[key]
+	if s.closed {
+		s.mu.Unlock()
+		return nil, errClosed
+	}
+	if st == nil || !st.present {
+		s.mu.Unlock()
+		return nil, ErrNotFound
+	}
+	verified := st.verified
+	s.mu.Unlock()
+	path := s.blockPath(c)
+	data, err := s.readFileInto(path, MaxBlockSize, buf)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, ErrNotFound
+		}
+		return nil, fmt.Errorf("store: read block %s: %w", c, err)
+	}
+	if verified {
+		return data, nil
+	}
+	if verr := VerifyBlock(c, data); verr != nil {
+		s.mu.Lock()
+		if st.present && !st.verified {
+			s.fs.Remove(path)
+			st.present = false
+			s.used -= st.size
+			s.dropIfUnused(key)
+		}
+		s.mu.Unlock()
+		s.opts.Logger.Warn("store: removed corrupt block", "cid", c, "err", verr)
+		return nil, &CorruptError{CID: c, Path: path, Err: verr}
+	}
+	s.mu.Lock()
+	st.verified = true
+	s.mu.Unlock()
+	return data, nil
+}
+
+// Verify reads and hashes block c unless this process already did; it
+// returns nil if the block is present and intact.
+func (s *Store) Verify(c cid.Cid) error {
+	_, err := s.Block(c)
+	return err
+}
+
+// stripe returns the mutex serializing writers of block key.
+func (s *Store) stripe(key string) *sync.Mutex {
+	return &s.stripes[maphash.String(s.seed, key)%uint64(len(s.stripes))]
+}
+
+// ---- batches ----
+
+// Batch writes the blocks of one blob, then commits the blob so that it is
+// listed, served and kept. Blocks written by a batch are held (not garbage
+// collected) until Commit or Abort. A Batch is safe for concurrent PutBlock
+// calls; Commit and Abort end it.
+type Batch struct {
+	s    *Store
+	mu   sync.Mutex
+	held map[string]bool
+	done bool
+}
+
+// NewBatch starts a batch.
+func (s *Store) NewBatch() *Batch {
+	return &Batch{s: s, held: make(map[string]bool)}
+}
+
+// PutBlock verifies that data hashes to c and stores it. It returns a
+// *MismatchError for bytes that do not match (the caller blames whoever sent
+// them), ErrBadCID, *QuotaError, or an I/O error. It does not keep data.
+func (b *Batch) PutBlock(c cid.Cid, data []byte) error {
+	if len(data) > MaxBlockSize {
+		return fmt.Errorf("store: block of %d bytes is over the limit of %d", len(data), MaxBlockSize)
+	}
+	if err := VerifyBlock(c, data); err != nil {
+		return err
+	}
+	return b.put(c, data)
+}
+
+// hold marks key as used by this batch. Callers hold s.mu.
+func (b *Batch) holdLocked(key string, c *cid.Cid) *blockState {
+	st := b.s.state(key, c)
+	b.mu.Lock()
+	if !b.held[key] {
+		b.held[key] = true
+		st.pending++
+	}
+	b.mu.Unlock()
+	return st
+}
+
+// put stores data, already verified to hash to c.
+func (b *Batch) put(c cid.Cid, data []byte) error {
+	s := b.s
+	key := c.KeyString()
+	sm := s.stripe(key)
+	sm.Lock()
+	defer sm.Unlock()
+
+	s.mu.Lock()
+	b.mu.Lock()
+	done := b.done
+	b.mu.Unlock()
+	if done || s.closed {
+		s.mu.Unlock()
+		return errors.New("store: batch already committed or aborted")
+	}
+	st := b.holdLocked(key, &c)
+	if st.present && st.verified {
+		s.mu.Unlock()
+		return nil
+	}
+	// Absent, or present from before this process and not yet verified:
+	// (re)write it from bytes we know are right.
+	need := int64(len(data))
+	if st.present {
+		need -= st.size
+	}
+	if err := s.reserveLocked(need); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	s.mu.Unlock()
+
+	err := s.writeFile(s.blockPath(c), data, false)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		s.used -= need
+		return fmt.Errorf("store: write block %s: %w", c, err)
+	}
+	st.present, st.verified, st.durable, st.size = true, true, false, int64(len(data))
+	return nil
+}
+
+// reserveLocked accounts need more bytes against the quota, sweeping
+// unreferenced blocks if that makes room. Callers hold s.mu.
+func (s *Store) reserveLocked(need int64) error {
+	q := s.opts.Quota
+	if q > 0 && need > 0 && s.used+need > q {
+		s.sweepLocked()
+		if s.used+need > q {
+			return &QuotaError{Need: need, Used: s.used, Quota: q}
+		}
+	}
+	s.used += need
+	return nil
+}
+
+// sweepLocked deletes present blocks no blob references and nothing holds.
+// Callers hold s.mu.
+func (s *Store) sweepLocked() (blocks int, bytes int64) {
+	for key, st := range s.blocks {
+		if st.refs != 0 || st.pending != 0 {
+			continue
+		}
+		if st.present {
+			if err := s.fs.Remove(s.blockPath(st.c)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				s.opts.Logger.Warn("store: cannot remove unreferenced block", "cid", st.c, "err", err)
+				continue
+			}
+			s.used -= st.size
+			blocks++
+			bytes += st.size
+		}
+		delete(s.blocks, key)
+	}
+	return blocks, bytes
+}
+
+// Commit records root as a committed blob with retention ret (merged with
+// any retention it already has) once all its blocks are present and durable.
+// For a dag-cbor root the manifest is read and every chunk must be present.
+func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
+	s := b.s
+	if _, err := DigestOf(root); err != nil {
+		return Info{}, err
+	}
+	if !s.HasBlock(root) {
+		return Info{}, &IncompleteError{CID: root, Missing: 1}
+	}
+	info, keys := s.describe(root)
+	if info.Kind == KindChunked && info.Blocks == 1 {
+		return Info{}, fmt.Errorf("store: root block %s of codec dag-cbor is not a readable manifest", root)
+	}
+
+	// Hold every block so that GC cannot take it, and find what is missing
+	// or not yet durable.
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return Info{}, errClosed
+	}
+	missing := 0
+	var toSync []cid.Cid
+	for _, k := range keys {
+		st := b.holdLocked(k, nil)
+		if !st.present {
+			missing++
+		} else if !st.durable {
+			toSync = append(toSync, st.c)
+		}
+	}
+	s.mu.Unlock()
+	if missing > 0 {
+		return Info{}, &IncompleteError{CID: root, Missing: missing}
+	}
+	if !s.opts.NoSync && len(toSync) > 0 {
+		if err := s.syncBlocks(toSync); err != nil {
+			return Info{}, err
+		}
+	}
+
+	s.mu.Lock()
+	old := s.blobs[root.KeyString()]
+	s.mu.Unlock()
+	if old != nil {
+		ret = ret.merge(old.info.Retention)
+	}
+	if old == nil || old.info.Retention != ret {
+		if err := s.writeMeta(root, ret); err != nil {
+			return Info{}, err
+		}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old = s.blobs[root.KeyString()]; old != nil {
+		for _, k := range old.blocks {
+			s.blocks[k].refs--
+		}
+	}
+	for _, k := range keys {
+		s.blocks[k].refs++
+	}
+	info.Retention = ret
+	nb := &blobState{info: info, blocks: keys}
+	nb.info.Complete = s.completeLocked(nb)
+	s.blobs[root.KeyString()] = nb
+	b.releaseLocked()
+	return nb.info, nil
+}
+
+// syncBlocks fsyncs block files, a few at a time, then the blocks directory.
+func (s *Store) syncBlocks(cs []cid.Cid) error {
+	work := make(chan cid.Cid)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range min(8, len(cs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				if err := s.syncFile(s.blockPath(c)); err != nil {
+					select {
+					case errs <- fmt.Errorf("store: sync block %s: %w", c, err):
+					default:
+					}
+				}
+			}
+		}()
+	}
+	for _, c := range cs {
+		work <- c
+	}
+	close(work)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	if err := s.fs.SyncDir(s.blocksDir()); err != nil {
+		return fmt.Errorf("store: sync %s: %w", s.blocksDir(), err)
+	}
+	s.mu.Lock()
+	for _, c := range cs {
+		if st := s.blocks[c.KeyString()]; st != nil && st.present {
+			st.durable = true
+		}
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// releaseLocked ends the batch, un-holding its blocks. Callers hold s.mu.
+func (b *Batch) releaseLocked() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done {
+		return
+	}
+	b.done = true
+	for k := range b.held {
+		if st := b.s.blocks[k]; st != nil {
+			st.pending--
+			b.s.dropIfUnused(k)
+		}
+	}
+	b.held = nil
+}
+
+// Abort ends an uncommitted batch. Its blocks that no blob references are
+// deleted at the next GC or when space is needed. Abort after Commit does
+// nothing.
+func (b *Batch) Abort() {
+	b.s.mu.Lock()
+	defer b.s.mu.Unlock()
+	b.releaseLocked()
+}
+
+// ---- blobs ----
+
+// Stat returns what the store knows of blob c, or ErrNotFound.
+func (s *Store) Stat(c cid.Cid) (Info, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.blobs[c.KeyString()]
+	if b == nil {
+		return Info{}, ErrNotFound
+	}
+	b.info.Complete = s.completeLocked(b)
+	return b.info, nil
+}
+
+// Has reports whether blob c is committed and all its blocks are present.
+func (s *Store) Has(c cid.Cid) bool {
+	info, err := s.Stat(c)
+	return err == nil && info.Complete
+}
+
+// List returns every committed blob, sorted by CID string.
+func (s *Store) List() []Info {
+	s.mu.Lock()
+	out := make([]Info, 0, len(s.blobs))
+	for _, b := range s.blobs {
+		b.info.Complete = s.completeLocked(b)
+		out = append(out, b.info)
+	}
+	s.mu.Unlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].CID.String() < out[j].CID.String() })
+	return out
+}
+
+// SetRetention replaces blob c's retention.
+func (s *Store) SetRetention(c cid.Cid, r Retention) error {
+	s.mu.Lock()
+	b := s.blobs[c.KeyString()]
+	s.mu.Unlock()
+	if b == nil {
+		return ErrNotFound
+	}
+	if err := s.writeMeta(c, r); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	b.info.Retention = r
+	s.mu.Unlock()
+	return nil
+}
+
+// Pin keeps blob c until Unpin; Unpin leaves it to its KeepUntil height.
+func (s *Store) Pin(c cid.Cid) error { return s.setPinned(c, true) }
+
+// Unpin undoes Pin.
+func (s *Store) Unpin(c cid.Cid) error { return s.setPinned(c, false) }
+
+func (s *Store) setPinned(c cid.Cid, p bool) error {
+	info, err := s.Stat(c)
+	if err != nil {
+		return err
+	}
+	r := info.Retention
+	r.Pinned = p
+	return s.SetRetention(c, r)
+}
+
+// GCStats reports what GC removed.
+type GCStats struct {
+	Blobs  int
+	Blocks int
+	Bytes  int64
+}
+
+// GC drops every blob that is not pinned and whose KeepUntil is below
+// height, then deletes the blocks nothing references any more (blocks shared
+// with kept blobs stay). Blocks held by open batches and readers stay too.
+func (s *Store) GC(height uint64) (GCStats, error) {
+	var st GCStats
+	s.mu.Lock()
+	var drop []*blobState
+	for _, b := range s.blobs {
+		r := b.info.Retention
+		if !r.Pinned && r.KeepUntil < height {
+			drop = append(drop, b)
+		}
+	}
+	s.mu.Unlock()
+	sort.Slice(drop, func(i, j int) bool { return drop[i].info.CID.String() < drop[j].info.CID.String() })
+	var errs []error
+	var dropped []*blobState
+	for _, b := range drop {
+		if err := s.fs.Remove(s.metaPath(b.info.CID)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("store: remove metadata of %s: %w", b.info.CID, err))
+			continue
+		}
+		dropped = append(dropped, b)
+	}
+	if len(dropped) > 0 && !s.opts.NoSync {
+		// The metadata removals must be durable before the blocks go, or a
+		// power loss could bring back a blob without its blocks.
+		if err := s.fs.SyncDir(s.metaDir()); err != nil {
+			return st, fmt.Errorf("store: sync %s: %w", s.metaDir(), err)
+		}
+	}
+	s.mu.Lock()
+	for _, b := range dropped {
+		key := b.info.CID.KeyString()
+		if s.blobs[key] != b {
+			continue // recommitted meanwhile: its new metadata is on disk
+		}
+		delete(s.blobs, key)
+		for _, k := range b.blocks {
+			s.blocks[k].refs--
+		}
+		st.Blobs++
+	}
+	st.Blocks, st.Bytes = s.sweepLocked()
+	s.mu.Unlock()
+	if st.Blocks > 0 && !s.opts.NoSync {
+		if err := s.fs.SyncDir(s.blocksDir()); err != nil {
+			errs = append(errs, fmt.Errorf("store: sync %s: %w", s.blocksDir(), err))
+		}
+	}
+	return st, errors.Join(errs...)
+}
+
+// Usage returns the bytes of blocks in the store and the quota (negative:
+// none).
+func (s *Store) Usage() (used, quota int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.used, s.opts.Quota
+}
+
+// MaxBlobSize returns the per-blob size limit.
+func (s *Store) MaxBlobSize() int64 { return s.opts.MaxBlobSize }
+
+// Manifest returns the decoded manifest of chunked blob (or block) c.
+func (s *Store) Manifest(c cid.Cid) (Manifest, error) {
+	if c.Type() != CodecManifest {
+		return Manifest{}, fmt.Errorf("store: %s is a raw CID and has no manifest", c)
+	}
+	data, err := s.Block(c)
+	if err != nil {
+		return Manifest{}, err
+	}
+	return DecodeManifest(data)
+}
+
+// String describes the store for logs.
+func (s *Store) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	fmt.Fprintf(&b, "store %s: %d blobs, %d blocks, %d bytes", s.dir, len(s.blobs), len(s.blocks), s.used)
+	return b.String()
+}
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+func crc32c(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+// Have holds block c for this batch, as PutBlock would, if the store already
+// has it intact (verifying it if this process has not yet), and reports
+// whether it does. A fetch uses it to resume: blocks already here are not
+// fetched again.
+func (b *Batch) Have(c cid.Cid) bool {
+	if !b.s.HasBlock(c) {
+		return false
+	}
+	b.s.mu.Lock()
+	b.holdLocked(c.KeyString(), &c)
+	b.s.mu.Unlock()
+	return b.s.Verify(c) == nil
+}

@@ -1,0 +1,3 @@
+// Package storetest holds test helpers for tangent/store: a filesystem that
+// fails on demand (ErrorFS) and deterministic test data.
+package storetest
