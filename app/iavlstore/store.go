@@ -2,6 +2,8 @@ package iavlstore
 
 import (
 	"bytes"
+	"encoding/binary"
+	"math"
 	"errors"
 	"fmt"
 	"sync"
@@ -99,10 +101,25 @@ func OpenMemory(opts Options) *Store {
 
 // New builds a store over an already open database, which it then owns.
 func New(db dbm.DB, opts Options) (*Store, error) {
-	tree := iavl.NewMutableTree(idb.NewWrapper(db), opts.CacheSize, false, iavl.NewNopLogger(),
-		iavl.SyncOption(opts.Sync), iavl.AsyncPruningOption(true))
+	newTree := func() *iavl.MutableTree {
+		// One batch per version: IAVL flushes its batch whenever it passes
+		// FlushThreshold, which would make SaveVersion non-atomic.
+		return iavl.NewMutableTree(unsizedBatches{idb.NewWrapper(db)}, opts.CacheSize, false, iavl.NewNopLogger(),
+			iavl.SyncOption(opts.Sync), iavl.FlushThresholdOption(math.MaxInt32))
+	}
+	tree := newTree()
 	if _, err := tree.Load(); err != nil {
-		return nil, fmt.Errorf("iavlstore: load latest version: %w", err)
+		// A version whose root never reached the disk (a store written by
+		// an older build that flushed mid-version, then killed): drop it
+		// and load the one before; CometBFT replays the block.
+		latest, lerr := latestVersionOnDisk(db)
+		if lerr != nil || latest <= 1 {
+			return nil, fmt.Errorf("iavlstore: load latest version: %w", err)
+		}
+		tree = newTree()
+		if ferr := tree.LoadVersionForOverwriting(latest - 1); ferr != nil {
+			return nil, fmt.Errorf("iavlstore: load latest version: %w (recovering to version %d: %v)", err, latest-1, ferr)
+		}
 	}
 	s := &Store{opts: opts, db: db, tree: tree}
 	s.last = Commit{Version: tree.Version(), Hash: tree.Hash()}
@@ -241,6 +258,26 @@ func (s *Store) HashAt(v int64) ([]byte, error) {
 		return nil, err
 	}
 	return t.Hash(), nil
+}
+
+// unsizedBatches ignores IAVL's batch size hint (its flush threshold, which
+// Open sets to "never" so that a version is written in one atomic batch).
+type unsizedBatches struct{ *idb.Wrapper }
+
+func (u unsizedBatches) NewBatchWithSize(int) idb.Batch { return u.Wrapper.NewBatch() }
+
+// latestVersionOnDisk reads the highest version that has any node in db
+// (IAVL v1 node keys are 's' | version (8 bytes BE) | nonce (4 bytes BE)).
+func latestVersionOnDisk(db dbm.DB) (int64, error) {
+	it, err := db.ReverseIterator([]byte{'s'}, []byte{'t'})
+	if err != nil {
+		return 0, err
+	}
+	defer it.Close()
+	if !it.Valid() || len(it.Key()) < 9 {
+		return 0, it.Error()
+	}
+	return int64(binary.BigEndian.Uint64(it.Key()[1:9])), nil
 }
 
 func (s *Store) immutable(v int64) (*iavl.ImmutableTree, int64, error) {

@@ -2,6 +2,7 @@ package iavlstore
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"testing"
 )
@@ -116,5 +117,41 @@ func TestPrefixEnd(t *testing.T) {
 		if got := PrefixEnd(tc.in); !bytes.Equal(got, tc.want) {
 			t.Errorf("PrefixEnd(%x) = %x, want %x", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestRecoverTornVersion simulates a commit that reached the disk without its
+// root node: Open must fall back to the previous version.
+func TestRecoverTornVersion(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, "state", DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Set([]byte("a"), []byte("1"))
+	c1, _ := s.Commit()
+	s.Set([]byte("a"), []byte("2"))
+	s.Set([]byte("b"), []byte("2"))
+	if _, err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	root := append([]byte{'s'}, binary.BigEndian.AppendUint64(nil, 2)...)
+	root = binary.BigEndian.AppendUint32(root, 1)
+	if err := s.db.Delete(root); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(dir, "state", DefaultOptions())
+	if err != nil {
+		t.Fatalf("reopen after torn commit: %v", err)
+	}
+	defer s.Close()
+	if got := s.LastCommit(); got.Version != 1 || !bytes.Equal(got.Hash, c1.Hash) {
+		t.Fatalf("LastCommit = %+v, want %+v", got, c1)
+	}
+	s.Set([]byte("a"), []byte("2"))
+	s.Set([]byte("b"), []byte("2"))
+	if c, err := s.Commit(); err != nil || c.Version != 2 {
+		t.Fatalf("recommit version 2: %+v %v", c, err)
 	}
 }
