@@ -3,9 +3,9 @@ package iavlstore
 import (
 	"bytes"
 	"encoding/binary"
-	"math"
 	"errors"
 	"fmt"
+	"math"
 	"sync"
 
 	dbm "github.com/cosmos/cosmos-db"
