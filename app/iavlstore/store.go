@@ -1,7 +1,6 @@
 package iavlstore
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"
 	ics23 "github.com/cosmos/ics23/go"
+
+	"tangent/ledger/state"
 )
 
 // Options tune a Store. The zero value is not valid; start from
@@ -56,6 +57,16 @@ type DBError struct {
 
 func (e *DBError) Error() string { return "iavlstore: " + e.Op + ": " + e.Err.Error() }
 func (e *DBError) Unwrap() error { return e.Err }
+
+// FatalStorageError marks DBError as a storage failure (state.Fatal): the
+// ledger re-panics it instead of failing one tx.
+func (e *DBError) FatalStorageError() {}
+
+var (
+	_ state.KV    = (*Store)(nil)
+	_ state.KV    = (*View)(nil)
+	_ state.Fatal = (*DBError)(nil)
+)
 
 // ErrVersionPruned is returned by GetAt and ProveAt for a version that is
 // not (or no longer) stored: it is in the future or was pruned.
@@ -181,13 +192,88 @@ func (s *Store) Delete(key []byte) {
 // Iterator iterates the working tree over [start, end) in ascending (or
 // descending) key order; nil bounds are open. The caller must Close it and
 // must not write to the store while it is open.
-func (s *Store) Iterator(start, end []byte, ascending bool) idb.Iterator {
+func (s *Store) Iterator(start, end []byte, ascending bool) state.Iterator {
 	it, err := s.tree.Iterator(start, end, ascending)
 	if err != nil {
 		panic(&DBError{Op: "iterator", Err: err})
 	}
 	return it
 }
+
+// View is a read-only state.KV over one committed version. Reads may run
+// concurrently with the block executor's writes to the working tree. Writes
+// panic: layer a state.Cache over a View to buffer them (CheckTx does).
+type View struct {
+	t       *iavl.ImmutableTree
+	version int64
+}
+
+// View returns a read-only view of committed version v (0 = latest). A
+// fresh store's view at version 0 is empty.
+func (s *Store) View(v int64) (*View, error) {
+	if v == 0 && s.LastCommit().Version == 0 {
+		return &View{t: nil}, nil
+	}
+	t, v, err := s.immutable(v)
+	if err != nil {
+		return nil, err
+	}
+	return &View{t: t, version: v}, nil
+}
+
+// Version is the committed version the view reads.
+func (v *View) Version() int64 { return v.version }
+
+// Get implements state.KV.
+func (v *View) Get(key []byte) []byte {
+	if v.t == nil {
+		return nil
+	}
+	val, err := v.t.Get(key)
+	if err != nil {
+		panic(&DBError{Op: "get", Err: err})
+	}
+	return val
+}
+
+// Has implements state.KV.
+func (v *View) Has(key []byte) bool {
+	if v.t == nil {
+		return false
+	}
+	ok, err := v.t.Has(key)
+	if err != nil {
+		panic(&DBError{Op: "has", Err: err})
+	}
+	return ok
+}
+
+// Set panics: a View is read-only.
+func (v *View) Set(key, value []byte) { panic("iavlstore: Set on a read-only View") }
+
+// Delete panics: a View is read-only.
+func (v *View) Delete(key []byte) { panic("iavlstore: Delete on a read-only View") }
+
+// Iterator implements state.KV.
+func (v *View) Iterator(start, end []byte, ascending bool) state.Iterator {
+	if v.t == nil {
+		return emptyIter{}
+	}
+	it, err := v.t.Iterator(start, end, ascending)
+	if err != nil {
+		panic(&DBError{Op: "iterator", Err: err})
+	}
+	return it
+}
+
+type emptyIter struct{}
+
+func (emptyIter) Valid() bool   { return false }
+func (emptyIter) Next()         {}
+func (emptyIter) Key() []byte   { return nil }
+func (emptyIter) Value() []byte { return nil }
+func (emptyIter) Error() error  { return nil }
+func (emptyIter) Close() error  { return nil }
 
 // WorkingHash returns the root hash the working tree would have if committed
 // now. It caches node hashes, so the following Commit does not rehash.
@@ -319,19 +405,6 @@ func VerifyProof(root []byte, proof *ics23.CommitmentProof, key, value []byte) e
 	}
 	if !ics23.VerifyNonMembership(ics23.IavlSpec, root, proof, key) {
 		return fmt.Errorf("iavlstore: non-membership proof of %x does not verify against root %X", key, root)
-	}
-	return nil
-}
-
-// PrefixEnd returns the smallest key greater than every key with the given
-// prefix (nil when there is none), for prefix iteration.
-func PrefixEnd(prefix []byte) []byte {
-	end := bytes.Clone(prefix)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
 	}
 	return nil
 }

@@ -1,0 +1,26 @@
+// Package client talks to a Tangent node over CometBFT's RPC (HTTP and
+// websocket), so it works the same against an in-process node and a remote
+// one. It is what agents, the CLI and the load generator use; nothing here
+// touches ledger state directly.
+//
+//   - Broadcast submits a signed tx with BroadcastTxSync and returns once the
+//     node's CheckTx accepted it; a rejection is a *TxError carrying the
+//     registered code, codespace and log.
+//   - Wait polls the node's tx index (/tx by hash) until the tx is in a
+//     committed block or the context ends; BroadcastAndWait does both.
+//     A tx that failed in the block is returned with a *TxError as well.
+//   - Query reads one state key at a committed height with an ICS23 proof
+//     and verifies it: the proof against the app hash of the next block's
+//     header, and that header against +2/3 of the validator set's
+//     signatures (VerifyCommitLight). Pin the validator set with
+//     Options.TrustedValidatorsHash to stop trusting the node for it.
+//   - Subscribe streams events matching a CometBFT query, such as
+//     "tm.event='Tx' AND bank.transfer.recipient='tgt1…'".
+//
+// The wire contract with app/: a query with path QueryPathStore and the raw
+// state key as data returns the value at the requested height (0 = latest
+// committed) and, when proved, one ProofOp of type ProofOpICS23IAVL whose
+// data is the protobuf-encoded ics23.CommitmentProof.
+//
+// A Client is safe for concurrent use.
+package client

@@ -1,0 +1,92 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cfg "github.com/cometbft/cometbft/config"
+	cmtnode "github.com/cometbft/cometbft/node"
+	cmtjson "github.com/cometbft/cometbft/libs/json"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+)
+
+// startComet builds and starts an in-process CometBFT node over app. The
+// app is reached through a connection-synchronized local client: each ABCI
+// connection (consensus, mempool, query, snapshot) has its own mutex, so
+// CheckTx and Query run concurrently with FinalizeBlock; the app
+// synchronizes the state they share.
+func startComet(ctx context.Context, c *cfg.Config, app abci.Application, logger *slog.Logger, cometLevel slog.Level) (*cmtnode.Node, error) {
+	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
+	if err != nil {
+		return nil, fmt.Errorf("node key %s: %w (run `tangent init --home %s` first)", c.NodeKeyFile(), err, c.RootDir)
+	}
+	pv, err := LoadPrivValidator(c)
+	if err != nil {
+		return nil, err
+	}
+	n, err := cmtnode.NewNode(ctx, c, pv, nodeKey,
+		proxy.NewConnSyncLocalClientCreator(app),
+		cmtnode.DefaultGenesisDocProviderFunc(c),
+		cfg.DefaultDBProvider,
+		cmtnode.DefaultMetricsProvider(c.Instrumentation),
+		NewCometLogger(logger, cometLevel),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("create CometBFT node in %s: %w", c.RootDir, err)
+	}
+	if err := n.Start(); err != nil {
+		return nil, fmt.Errorf("start CometBFT node in %s: %w", c.RootDir, err)
+	}
+	return n, nil
+}
+
+// ParseLevel reads a log level name (debug, info, warn, error).
+func ParseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return 0, fmt.Errorf("log level %q: want debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+// LoadPrivValidator reads the validator's consensus key and its last-sign
+// state (which prevents double signing after a restart). Unlike privval's
+// loader it returns errors instead of exiting the process. A missing state
+// file is created empty (a fresh home).
+func LoadPrivValidator(c *cfg.Config) (*privval.FilePV, error) {
+	keyFile, stateFile := c.PrivValidatorKeyFile(), c.PrivValidatorStateFile()
+	b, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("validator key: %w (run `tangent init --home %s` first)", err, c.RootDir)
+	}
+	var key privval.FilePVKey
+	if err := cmtjson.Unmarshal(b, &key); err != nil {
+		return nil, fmt.Errorf("validator key %s is corrupt: %w", keyFile, err)
+	}
+	if key.PrivKey == nil {
+		return nil, fmt.Errorf("validator key %s holds no private key", keyFile)
+	}
+	pv := privval.NewFilePV(key.PrivKey, keyFile, stateFile)
+	b, err = os.ReadFile(stateFile)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		pv.Save()
+		return pv, nil
+	case err != nil:
+		return nil, err
+	}
+	var st privval.FilePVLastSignState
+	if err := cmtjson.Unmarshal(b, &st); err != nil {
+		return nil, fmt.Errorf("validator sign state %s is corrupt: %w (restoring it wrongly risks double signing)", stateFile, err)
+	}
+	pv.LastSignState.Height, pv.LastSignState.Round, pv.LastSignState.Step = st.Height, st.Round, st.Step
+	pv.LastSignState.Signature, pv.LastSignState.SignBytes = st.Signature, st.SignBytes
+	return pv, nil
+}
