@@ -211,3 +211,20 @@ func (r *Registry) Decode(b []byte) (*Tx, error) {
 	}
 	return t, nil
 }
+
+// Size is the length of the encoded tx.
+func (t *Tx) Size() int { return len(t.AppendBody(nil)) + SigLen }
+
+// SetFee sets Fee to the least value with Fee >= minFee(Size()), where the
+// size itself depends on the fee's varint length. Pass the chain's rule,
+// e.g. auth Params.MinFeeFor. Call it before Sign.
+func (t *Tx) SetFee(minFee func(size int) uint64) {
+	t.Fee = 0
+	for i := 0; i < 8; i++ {
+		f := minFee(t.Size())
+		if f <= t.Fee {
+			return
+		}
+		t.Fee = f
+	}
+}
