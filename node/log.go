@@ -3,7 +3,9 @@ package node
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"strings"
 
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 )
@@ -23,7 +25,18 @@ func NewCometLogger(l *slog.Logger, level slog.Level) cmtlog.Logger {
 	return cometLogger{l: l.With("module", "cometbft"), level: level}
 }
 
+// shutdownNoise are CometBFT error messages that a clean stop produces;
+// they are logged at debug level.
+var shutdownNoise = []string{"use of closed network connection", "Stopped accept routine, as transport is closed"}
+
 func (c cometLogger) log(level slog.Level, msg string, kv []any) {
+	if level == slog.LevelError {
+		for _, n := range shutdownNoise {
+			if strings.Contains(msg, n) || strings.Contains(fmt.Sprint(kv...), n) {
+				level = slog.LevelDebug
+			}
+		}
+	}
 	if level < c.level {
 		return
 	}
@@ -57,4 +70,17 @@ func (c cometLogger) With(kv ...any) cmtlog.Logger {
 		args = append(args, slog.String(key, fmt.Sprint(kv[i+1])))
 	}
 	return cometLogger{l: c.l.With(args...), level: c.level}
+}
+
+// StdLogWriter returns a writer for the standard library's log package
+// that turns each line into a debug record of l (CometBFT's pebble
+// databases report WAL recovery through it). Install it with
+// log.SetOutput in a main program; a library should not.
+func StdLogWriter(l *slog.Logger) io.Writer { return stdLogWriter{l: l.With("module", "stdlog")} }
+
+type stdLogWriter struct{ l *slog.Logger }
+
+func (w stdLogWriter) Write(p []byte) (int, error) {
+	w.l.Debug(strings.TrimSpace(string(p)))
+	return len(p), nil
 }
