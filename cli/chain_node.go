@@ -142,4 +142,3 @@ func cmdContext(cmd *cobra.Command) context.Context {
 	}
 	return context.Background()
 }
-
