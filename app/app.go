@@ -2,10 +2,12 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -53,6 +55,8 @@ type App struct {
 	// and Commit has not saved yet (0: none).
 	finalized int64
 	lastHash  []byte // the app hash FinalizeBlock returned for finalized
+	// maxTxBytes is the max_tx_bytes parameter as of the last commit.
+	maxTxBytes atomic.Int64
 }
 
 var _ abci.Application = (*App)(nil)
@@ -76,6 +80,7 @@ func New(store *iavlstore.Store, opts Options) (*App, error) {
 		}
 		a.led.Commit(view)
 		a.chainID = ledger.NewView(view).ChainID()
+		a.maxTxBytes.Store(int64(ledger.NewView(view).AuthParams().MaxTxBytes))
 		a.log.Info("loaded state", "height", last.Version, "app_hash", fmt.Sprintf("%X", last.Hash), "chain_id", a.chainID)
 	}
 	return a, nil
@@ -119,6 +124,7 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 		return nil, fmt.Errorf("genesis.json app_state: %w", err)
 	}
 	a.chainID = g.ChainID
+	a.maxTxBytes.Store(int64(g.Auth.Params.MaxTxBytes))
 	vals := validatorUpdates(ups)
 	if err := sameValidators(req.Validators, vals); err != nil {
 		return nil, err
@@ -135,7 +141,9 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 	mode := ledger.CheckNew
 	if req.Type == abci.CHECK_TX_TYPE_RECHECK {
 		mode = ledger.CheckRecheck
-	} else if err := a.led.PreVerify(req.Tx); err != nil {
+	} else if err := a.led.PreVerify(req.Tx); errors.Is(err, chain.ErrInvalidSignature) && int64(len(req.Tx)) <= a.maxTxBytes.Load() {
+		// A decoding failure falls through to the ledger, whose checks
+		// come in the documented order (size first).
 		cs, code, log := chain.ABCIInfo(err)
 		return &abci.CheckTxResponse{Code: code, Codespace: cs, Log: log}, nil
 	}
@@ -293,6 +301,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 		return nil, fmt.Errorf("app: view of the new commit: %w", err)
 	}
 	a.led.Commit(view)
+	a.maxTxBytes.Store(int64(ledger.NewView(view).AuthParams().MaxTxBytes))
 	return &abci.CommitResponse{}, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -151,6 +153,9 @@ func (e *TxError) Error() string {
 func (c *Client) Broadcast(ctx context.Context, tx []byte) ([]byte, error) {
 	res, err := c.rpc.BroadcastTxSync(ctx, tx)
 	if err != nil {
+		if te := parseInvalidTx(err); te != nil {
+			return nil, te
+		}
 		if strings.Contains(err.Error(), "mempool is full") {
 			return nil, fmt.Errorf("node %s: mempool is full; retry later: %w", c.remote, err)
 		}
@@ -163,6 +168,24 @@ func (c *Client) Broadcast(ctx context.Context, tx []byte) ([]byte, error) {
 		return nil, &TxError{Hash: res.Hash, Codespace: res.Codespace, Code: res.Code, Log: res.Log}
 	}
 	return res.Hash, nil
+}
+
+// invalidTxRE matches CometBFT v1's mempool.ErrInvalidTx as the RPC error
+// text carries it: v1 reports a CheckTx rejection of BroadcastTxSync as an
+// RPC error, not as a result with a code.
+var invalidTxRE = regexp.MustCompile(`(?s)tx ([0-9A-Fa-f]*) is invalid: code=(\d+), data=[0-9A-Fa-f]*, log='(.*)', codespace='([^']*)'`)
+
+func parseInvalidTx(err error) *TxError {
+	m := invalidTxRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return nil
+	}
+	code, perr := strconv.ParseUint(m[2], 10, 32)
+	if perr != nil {
+		return nil
+	}
+	hash, _ := hex.DecodeString(m[1])
+	return &TxError{Hash: hash, Code: uint32(code), Log: m[3], Codespace: m[4]}
 }
 
 // Result is a committed tx.

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
+	dbm "github.com/cometbft/cometbft-db"
 	abci "github.com/cometbft/cometbft/abci/types"
 	cfg "github.com/cometbft/cometbft/config"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
@@ -22,7 +24,7 @@ import (
 // connection (consensus, mempool, query, snapshot) has its own mutex, so
 // CheckTx and Query run concurrently with FinalizeBlock; the app
 // synchronizes the state they share.
-func startComet(ctx context.Context, c *cfg.Config, app abci.Application, logger *slog.Logger, cometLevel slog.Level) (*cmtnode.Node, error) {
+func startComet(ctx context.Context, c *cfg.Config, app abci.Application, dbs *dbTracker, logger *slog.Logger, cometLevel slog.Level) (*cmtnode.Node, error) {
 	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
 	if err != nil {
 		return nil, fmt.Errorf("node key %s: %w (run `tangent init --home %s` first)", c.NodeKeyFile(), err, c.RootDir)
@@ -34,7 +36,7 @@ func startComet(ctx context.Context, c *cfg.Config, app abci.Application, logger
 	n, err := cmtnode.NewNode(ctx, c, pv, nodeKey,
 		proxy.NewConnSyncLocalClientCreator(app),
 		cmtnode.DefaultGenesisDocProviderFunc(c),
-		cfg.DefaultDBProvider,
+		dbs.provider,
 		cmtnode.DefaultMetricsProvider(c.Instrumentation),
 		NewCometLogger(logger, cometLevel),
 	)
@@ -89,4 +91,48 @@ func LoadPrivValidator(c *cfg.Config) (*privval.FilePV, error) {
 	pv.LastSignState.Height, pv.LastSignState.Round, pv.LastSignState.Step = st.Height, st.Round, st.Step
 	pv.LastSignState.Signature, pv.LastSignState.SignBytes = st.Signature, st.SignBytes
 	return pv, nil
+}
+
+// dbTracker remembers every database CometBFT opens, so that Stop can close
+// the ones CometBFT's own OnStop leaves open (the tx index): a node can then
+// be started again in the same process.
+type dbTracker struct {
+	mu  sync.Mutex
+	dbs []*onceCloseDB
+}
+
+type onceCloseDB struct {
+	dbm.DB
+	once sync.Once
+	err  error
+}
+
+func (d *onceCloseDB) Close() error {
+	d.once.Do(func() { d.err = d.DB.Close() })
+	return d.err
+}
+
+func (t *dbTracker) provider(ctx *cfg.DBContext) (dbm.DB, error) {
+	db, err := cfg.DefaultDBProvider(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := &onceCloseDB{DB: db}
+	t.mu.Lock()
+	t.dbs = append(t.dbs, w)
+	t.mu.Unlock()
+	return w, nil
+}
+
+func (t *dbTracker) closeAll() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var errs []error
+	for _, d := range t.dbs {
+		if err := d.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	t.dbs = nil
+	return errors.Join(errs...)
 }

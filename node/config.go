@@ -72,7 +72,9 @@ func DefaultConfig(home string, timing BlockTiming) *cfg.Config {
 	c.Mempool.Type = cfg.MempoolTypeFlood
 	c.Mempool.Size = 50_000
 	c.Mempool.CacheSize = 100_000
-	c.Mempool.MaxTxBytes = 64 << 10 // the ledger bounds txs far below this
+	// Larger than the ledger's max_tx_bytes parameter, so that an oversized
+	// tx reaches CheckTx and gets the ledger's code and log.
+	c.Mempool.MaxTxBytes = 1 << 20
 	c.Mempool.MaxTxsBytes = 256 << 20
 	c.Mempool.RecheckTimeout = 5 * time.Second
 

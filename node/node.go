@@ -37,6 +37,7 @@ type Node struct {
 	store *iavlstore.Store
 	app   *app.App
 	comet *cmtnode.Node
+	dbs   *dbTracker
 
 	stopOnce sync.Once
 	stopErr  error
@@ -75,8 +76,10 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		store.Close()
 		return nil, err
 	}
-	comet, err := startComet(ctx, c, a, opts.Logger, opts.CometLevel)
+	dbs := &dbTracker{}
+	comet, err := startComet(ctx, c, a, dbs, opts.Logger, opts.CometLevel)
 	if err != nil {
+		dbs.closeAll()
 		store.Close()
 		return nil, err
 	}
@@ -84,7 +87,7 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 	opts.Logger.Info("node started", "home", home, "chain_id", comet.GenesisDoc().ChainID,
 		"node_id", comet.NodeInfo().ID(), "rpc", c.RPC.ListenAddress, "p2p", c.P2P.ListenAddress,
 		"app_height", last.Version)
-	return &Node{home: home, log: opts.Logger, cfg: c, store: store, app: a, comet: comet}, nil
+	return &Node{home: home, log: opts.Logger, cfg: c, store: store, app: a, comet: comet, dbs: dbs}, nil
 }
 
 // RPCAddress is the CometBFT RPC listen address ("tcp://127.0.0.1:26657").
@@ -108,6 +111,9 @@ func (n *Node) Stop() error {
 				errs = append(errs, fmt.Errorf("stop CometBFT: %w", err))
 			}
 			n.comet.Wait()
+		}
+		if err := n.dbs.closeAll(); err != nil {
+			errs = append(errs, fmt.Errorf("close CometBFT databases: %w", err))
 		}
 		if err := n.store.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close app state: %w", err))
