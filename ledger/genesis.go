@@ -95,8 +95,14 @@ func (g Genesis) ValidateBasic() error {
 	if err := g.Staking.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if _, err := g.Supply(); err != nil {
+	if supply, err := g.Supply(); err != nil {
 		errs = append(errs, errors.New("the total supply (balances + stakes) overflows 64 bits"))
+	} else if pr := g.Staking.Params.PowerReduction; pr > 0 && supply/pr > stakingtypes.MaxTotalPower {
+		// CometBFT halts on a validator set whose total power exceeds
+		// MaxTotalVotingPower; bounding supply/power_reduction makes that
+		// impossible whatever is bonded later.
+		errs = append(errs, fmt.Errorf("staking.params.power_reduction %d is too small for a total supply of %d utgt: the voting power could exceed CometBFT's limit %d; raise power_reduction to at least %d",
+			pr, supply, uint64(stakingtypes.MaxTotalPower), supply/stakingtypes.MaxTotalPower+1))
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("invalid genesis: %w", errors.Join(errs...))

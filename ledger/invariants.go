@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"tangent/ledger/chain"
 	"tangent/ledger/state"
 	stakingtypes "tangent/ledger/x/staking/types"
 )
@@ -23,18 +24,31 @@ func (l *Ledger) CheckInvariants() error {
 //     sum(pending unbondings);
 //   - x/staking's running totals equal those sums;
 //   - every validator stake has a validator record and a consensus-key
-//     index entry; every unbonding has its queue entry and vice versa.
+//     index entry; every unbonding has its queue entry and vice versa;
+//   - every stored validator power is positive, belongs to a validator, and
+//     their sum stays within CometBFT's total voting power limit.
 func CheckInvariantsKV(kv state.KV) error {
 	v := NewView(kv)
 	var errs []error
 	var balances uint64
+	var overflow bool
+	add := func(a, b uint64) uint64 {
+		s, err := chain.SafeAdd(a, b)
+		if err != nil {
+			overflow = true
+		}
+		return s
+	}
 	for _, b := range v.bank.Balances(kv) {
-		balances += b
+		balances = add(balances, b)
 	}
 	bonded, unbonding, escrowed := v.staking.Sums(kv)
 	tb, tu, te := v.staking.Totals(kv)
 	supply := v.Supply()
-	if sum := balances + bonded + unbonding + escrowed; sum != supply {
+	sum := add(add(add(balances, bonded), unbonding), escrowed)
+	if overflow {
+		errs = append(errs, fmt.Errorf("balances + stakes + unbonding + escrow overflow 64 bits (supply %d)", supply))
+	} else if sum != supply {
 		errs = append(errs, fmt.Errorf("supply %d != balances %d + stakes %d + unbonding %d + escrow %d (= %d)",
 			supply, balances, bonded, unbonding, escrowed, sum))
 	}
@@ -51,6 +65,19 @@ func CheckInvariantsKV(kv state.KV) error {
 		if got, ok := v.staking.OperatorByConsAddr(kv, val.ConsPubKey.Address()); !ok || got != op {
 			errs = append(errs, fmt.Errorf("validator %s: consensus key index is wrong", op))
 		}
+	}
+	var power uint64
+	for op, pw := range v.staking.Powers(kv) {
+		if _, ok := v.staking.Validator(kv, op); !ok {
+			errs = append(errs, fmt.Errorf("power entry of %s has no validator record", op))
+		}
+		if pw == 0 {
+			errs = append(errs, fmt.Errorf("power entry of %s is 0 (removed validators are deleted)", op))
+		}
+		power = add(power, pw)
+	}
+	if power > stakingtypes.MaxTotalPower {
+		errs = append(errs, fmt.Errorf("total voting power %d exceeds CometBFT's limit %d", power, uint64(stakingtypes.MaxTotalPower)))
 	}
 	if err := v.staking.CheckQueue(kv); err != nil {
 		errs = append(errs, err)

@@ -65,8 +65,9 @@ func (k *Keeper) Bond(ctx *chain.Context, addr chain.Address, role types.Role, a
 	return nil
 }
 
-// Unbond implements types.StakingKeeper. A validator cannot unbond if that
-// would leave no validator with voting power.
+// Unbond implements types.StakingKeeper. A validator that is not jailed
+// cannot unbond below min_validator_stake if no other unjailed validator
+// stays at or above it (the chain would have no validator left).
 func (k *Keeper) Unbond(ctx *chain.Context, addr chain.Address, role types.Role, amount uint64) (uint64, error) {
 	if err := checkRole(role); err != nil {
 		return 0, err
@@ -87,8 +88,11 @@ func (k *Keeper) Unbond(ctx *chain.Context, addr chain.Address, role types.Role,
 	if n >= p.MaxUnbondingEntries {
 		return 0, types.ErrTooManyUnbondings.Wrapf("%s has %d pending %s unbondings (max %d); wait for one to complete", addr, n, role, p.MaxUnbondingEntries)
 	}
-	if role == types.RoleValidator && (stake-amount)/p.PowerReduction == 0 && !k.otherValidatorHasPower(kv, addr, p) {
-		return 0, types.ErrLastValidator.Wrapf("%s is the only validator with voting power; the chain would halt", addr)
+	if role == types.RoleValidator && p.HasPower(stake) && !p.HasPower(stake-amount) {
+		if v, _ := k.validators.Get(kv, addr); !v.Jailed && !k.otherValidatorHasPower(kv, addr, p) {
+			return 0, types.ErrLastValidator.Wrapf("%s is the only validator with voting power; unbonding below min_validator_stake %d would halt the chain (keep at least %d bonded)",
+				addr, p.MinValidatorStake, p.MinValidatorStake)
+		}
 	}
 	if ctx.Header.Height < 0 {
 		panic("negative block height")
@@ -109,10 +113,10 @@ func (k *Keeper) Unbond(ctx *chain.Context, addr chain.Address, role types.Role,
 }
 
 // otherValidatorHasPower reports whether a validator other than addr, not
-// jailed, has at least one unit of power.
+// jailed, has voting power (stake >= min_validator_stake).
 func (k *Keeper) otherValidatorHasPower(kv state.KV, addr chain.Address, p types.Params) bool {
 	for a, stake := range k.Stakes(kv, types.RoleValidator) {
-		if a == addr || stake/p.PowerReduction == 0 {
+		if a == addr || !p.HasPower(stake) {
 			continue
 		}
 		if v, ok := k.validators.Get(kv, a); ok && !v.Jailed {

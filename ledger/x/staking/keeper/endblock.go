@@ -59,16 +59,16 @@ type candidate struct {
 }
 
 // activeSet computes the validator set the current stakes give: non-jailed
-// validators with power >= 1, highest power first (ties by operator
-// address), at most max_validators.
+// validators whose stake is at least min_validator_stake (so power >= 1),
+// highest power first (ties by operator address), at most max_validators.
 func (k *Keeper) activeSet(ctx *chain.Context) []candidate {
 	p := k.Params(ctx.KV)
 	var cs []candidate
 	for op, stake := range k.Stakes(ctx.KV, types.RoleValidator) {
-		power := stake / p.PowerReduction
-		if power == 0 {
+		if !p.HasPower(stake) {
 			continue
 		}
+		power := stake / p.PowerReduction
 		v, ok := k.validators.Get(ctx.KV, op)
 		if !ok {
 			panic("invariant broken: validator stake without a validator record")

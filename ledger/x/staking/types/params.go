@@ -64,6 +64,21 @@ func (p Params) Validate() error {
 	return errors.Join(errs...)
 }
 
+// HasPower reports whether a validator stake gives voting power: it must
+// be at least MinValidatorStake (which Validate keeps >= PowerReduction, so
+// the power stake/PowerReduction is then at least 1). A validator whose
+// stake falls below the minimum (by unbonding or slashing) leaves the
+// active set.
+func (p Params) HasPower(stake uint64) bool {
+	return stake >= p.MinValidatorStake && p.PowerReduction > 0 && stake/p.PowerReduction > 0
+}
+
+// MaxTotalPower is CometBFT's limit on the total voting power
+// (types.MaxTotalVotingPower = MaxInt64/8). Genesis validation keeps
+// supply/power_reduction below it, so no validator set the ledger computes
+// can exceed it.
+const MaxTotalPower = (1<<63 - 1) / 8
+
 type paramsValue struct{}
 
 // ParamsValue is the canonical binary codec of Params in state.
