@@ -137,7 +137,16 @@ func DecodeGenesisJSON(b []byte) (Genesis, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&g); err != nil {
-		return Genesis{}, fmt.Errorf("genesis JSON: %w", err)
+		off := dec.InputOffset()
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			off = se.Offset
+		case errors.As(err, &te):
+			off = te.Offset
+		}
+		return Genesis{}, fmt.Errorf("genesis JSON near %s: %w", position(b, off), err)
 	}
 	var extra json.RawMessage
 	if err := dec.Decode(&extra); err != io.EOF {
@@ -145,4 +154,12 @@ func DecodeGenesisJSON(b []byte) (Genesis, error) {
 	}
 	g.Normalize()
 	return g, nil
+}
+
+// position renders a byte offset of b as "line L, column C" (1-based).
+func position(b []byte, off int64) string {
+	off = min(max(off, 0), int64(len(b)))
+	line := 1 + bytes.Count(b[:off], []byte{'\n'})
+	col := off - int64(bytes.LastIndexByte(b[:off], '\n'))
+	return fmt.Sprintf("line %d, column %d", line, col)
 }
