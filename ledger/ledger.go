@@ -334,7 +334,7 @@ func (l *Ledger) runTx(txBytes []byte, e *env, hdr *chain.Header, mode chain.Mod
 		return fail(chain.ErrNonceFuture.Wrapf("tx nonce %d, account %s is at nonce %d: send the txs with nonces %d..%d first",
 			t.Nonce, signer, nonce, nonce, t.Nonce-1))
 	}
-	ctx := &chain.Context{KV: anteKV, Header: *hdr, ChainID: e.chainID, Mode: mode}
+	ctx := &chain.Context{KV: anteKV, Header: *hdr, ChainID: e.chainID, Mode: mode, Events: make([]chain.Event, 0, 4)}
 	if t.Fee > 0 {
 		if err := l.Bank.SendQuiet(ctx, signer, FeeCollector, t.Fee); err != nil {
 			return fail(chain.ErrFeeUnpaid.Wrapf("%s has %d utgt, the fee is %d utgt; fund the account",

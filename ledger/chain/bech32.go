@@ -65,24 +65,66 @@ func convertBits(data []byte, from, to uint, pad bool) ([]byte, error) {
 	return out, nil
 }
 
-// bech32Encode encodes data (8-bit bytes) under hrp.
+// bech32Encode encodes data (8-bit bytes) under hrp. It is the hot path
+// of every event that names an account, so it computes the checksum as it
+// regroups the bits and allocates only the result; bech32_test.go checks
+// it against the plain definition (bech32EncodeRef).
 func bech32Encode(hrp string, data []byte) string {
-	five, _ := convertBits(data, 8, 5, true)
-	values := append(bech32HRPExpand(hrp), five...)
-	values = append(values, 0, 0, 0, 0, 0, 0)
-	mod := bech32Polymod(values) ^ 1
+	chk := uint32(1)
+	for i := 0; i < len(hrp); i++ {
+		chk = bech32Step(chk, hrp[i]>>5)
+	}
+	chk = bech32Step(chk, 0)
+	for i := 0; i < len(hrp); i++ {
+		chk = bech32Step(chk, hrp[i]&31)
+	}
 	var sb strings.Builder
-	sb.Grow(len(hrp) + 1 + len(five) + 6)
+	sb.Grow(len(hrp) + 1 + (len(data)*8+4)/5 + 6)
 	sb.WriteString(hrp)
 	sb.WriteByte('1')
-	for _, v := range five {
+	var acc, bits uint
+	for _, b := range data {
+		acc = acc<<8 | uint(b)
+		bits += 8
+		for bits >= 5 {
+			bits -= 5
+			v := byte(acc >> bits & 31)
+			chk = bech32Step(chk, v)
+			sb.WriteByte(bech32Charset[v])
+		}
+	}
+	if bits > 0 {
+		v := byte(acc << (5 - bits) & 31)
+		chk = bech32Step(chk, v)
 		sb.WriteByte(bech32Charset[v])
 	}
 	for i := 0; i < 6; i++ {
-		sb.WriteByte(bech32Charset[(mod>>uint(5*(5-i)))&31])
+		chk = bech32Step(chk, 0)
+	}
+	chk ^= 1
+	for i := 0; i < 6; i++ {
+		sb.WriteByte(bech32Charset[(chk>>uint(5*(5-i)))&31])
 	}
 	return sb.String()
 }
+
+// bech32Step feeds one 5-bit value into the checksum.
+func bech32Step(chk uint32, v byte) uint32 {
+	return (chk&0x1ffffff)<<5 ^ uint32(v) ^ bech32GenTable[chk>>25]
+}
+
+// bech32GenTable[t] is the XOR of the generators selected by the bits of t
+// (the inner loop of bech32Polymod, precomputed).
+var bech32GenTable = func() (tab [32]uint32) {
+	for t := range tab {
+		for i := 0; i < 5; i++ {
+			if t>>i&1 == 1 {
+				tab[t] ^= bech32Gen[i]
+			}
+		}
+	}
+	return
+}()
 
 // bech32Decode decodes s, which must be all lower case, and returns its hrp
 // and 8-bit data.

@@ -166,7 +166,8 @@ var Uint64Value ValueCodec[uint64] = uvarintValue{}
 
 func (uvarintValue) AppendValue(dst []byte, v uint64) []byte { return codec.AppendUvarint(dst, v) }
 func (uvarintValue) DecodeValue(b []byte) (uint64, error) {
-	r := codec.NewReader(b)
+	var r codec.Reader
+	r.Reset(b)
 	v := r.Uvarint("value")
 	return v, r.Done()
 }

@@ -20,6 +20,7 @@ type Cache struct {
 }
 
 type centry struct {
+	key     []byte // the caller's key (Set and Delete take ownership)
 	val     []byte
 	deleted bool
 }
@@ -70,12 +71,12 @@ func (c *Cache) Set(key, value []byte) {
 	if value == nil {
 		panic("state: Set with a nil value")
 	}
-	c.m[string(key)] = centry{val: value}
+	c.m[string(key)] = centry{key: key, val: value}
 }
 
 // Delete implements KV.
 func (c *Cache) Delete(key []byte) {
-	c.m[string(key)] = centry{deleted: true}
+	c.m[string(key)] = centry{key: key, deleted: true}
 }
 
 // sortedKeys returns the buffered keys in [start, end), ascending.
@@ -105,9 +106,9 @@ func (c *Cache) Write() {
 	for _, k := range ks {
 		e := c.m[k]
 		if e.deleted {
-			c.parent.Delete([]byte(k))
+			c.parent.Delete(e.key)
 		} else {
-			c.parent.Set([]byte(k), e.val)
+			c.parent.Set(e.key, e.val)
 		}
 	}
 	clear(ks)
@@ -130,8 +131,8 @@ func (c *Cache) Iterator(start, end []byte, ascending bool) Iterator {
 		if !ascending {
 			j = len(ks) - 1 - i
 		}
-		it.keys[j] = []byte(k)
 		it.ents[j] = c.m[k]
+		it.keys[j] = it.ents[j].key
 	}
 	it.settle()
 	return it

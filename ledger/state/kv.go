@@ -9,8 +9,9 @@
 // Contract for every KV implementation:
 //   - Get returns nil for an absent key. A returned slice belongs to the
 //     store: callers must not modify it.
-//   - Set takes ownership of key and value: callers must not modify them
-//     afterwards. value must not be nil.
+//   - Set takes ownership of key and value, Delete of key: callers must not
+//     modify them afterwards (a Cache hands the same slices on to its
+//     parent). value must not be nil.
 //   - Iterator ranges over [start, end) (nil = unbounded) in ascending or
 //     descending byte order. The caller closes it and does not write to the
 //     same KV while it is open (write to a Cache layered above instead).

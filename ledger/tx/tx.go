@@ -166,7 +166,8 @@ func (r *Registry) Decode(b []byte) (*Tx, error) {
 	if len(b) > HardMaxBytes {
 		return nil, chain.ErrTxTooLarge.Wrapf("%d bytes, the decoder accepts at most %d", len(b), HardMaxBytes)
 	}
-	rd := codec.NewReader(b)
+	var rd codec.Reader // on the stack: decoding allocates only the Tx and its messages
+	rd.Reset(b)
 	if v := rd.Byte("version"); rd.Err() == nil && v != Version {
 		return nil, chain.ErrTxDecode.Wrapf("tx version %d; this node understands version %d", v, Version)
 	}

@@ -69,7 +69,8 @@ func (m *MsgBond) ValidateBasic() error {
 
 // DecodeMsgBond decodes a MsgBond body.
 func DecodeMsgBond(body []byte) (chain.Msg, error) {
-	r := codec.NewReader(body)
+	var r codec.Reader
+	r.Reset(body)
 	m := &MsgBond{}
 	m.Role = Role(r.Byte("role"))
 	m.Amount = r.Uvarint("amount")
@@ -104,7 +105,8 @@ func (m *MsgUnbond) ValidateBasic() error {
 
 // DecodeMsgUnbond decodes a MsgUnbond body.
 func DecodeMsgUnbond(body []byte) (chain.Msg, error) {
-	r := codec.NewReader(body)
+	var r codec.Reader
+	r.Reset(body)
 	m := &MsgUnbond{}
 	m.Role = Role(r.Byte("role"))
 	m.Amount = r.Uvarint("amount")
