@@ -20,10 +20,11 @@ import (
 )
 
 // startComet builds and starts an in-process CometBFT node over app. The
-// app is reached through a connection-synchronized local client: each ABCI
-// connection (consensus, mempool, query, snapshot) has its own mutex, so
-// CheckTx and Query run concurrently with FinalizeBlock; the app
-// synchronizes the state they share.
+// app is reached through a consensus-synchronized local client: consensus
+// calls are serialized by CometBFT, while CheckTx (one goroutine per RPC
+// request or peer) and Query run concurrently with them and with each other.
+// app.App synchronizes what they share, and verifies CheckTx signatures
+// before taking its lock, so signature checks use every core.
 func startComet(ctx context.Context, c *cfg.Config, app abci.Application, dbs *dbTracker, logger *slog.Logger, cometLevel slog.Level) (*cmtnode.Node, error) {
 	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
 	if err != nil {
@@ -34,7 +35,7 @@ func startComet(ctx context.Context, c *cfg.Config, app abci.Application, dbs *d
 		return nil, err
 	}
 	n, err := cmtnode.NewNode(ctx, c, pv, nodeKey,
-		proxy.NewConnSyncLocalClientCreator(app),
+		proxy.NewConsensusSyncLocalClientCreator(app),
 		cmtnode.DefaultGenesisDocProviderFunc(c),
 		dbs.provider,
 		cmtnode.DefaultMetricsProvider(c.Instrumentation),
