@@ -123,7 +123,7 @@ type result struct {
 	LoadAvg      string  `json:"loadavg_before_after"`
 	// BlockLog is "ms-since-start:txs" for each loaded block.
 	BlockLog []string `json:"block_log"`
-	Profile          string   `json:"cpu_profile,omitempty"`
+	Profile  string   `json:"cpu_profile,omitempty"`
 }
 
 func main() {
