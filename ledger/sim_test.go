@@ -135,4 +135,3 @@ func TestSimSeedsDiffer(t *testing.T) {
 		t.Fatal("two seeds gave the same state")
 	}
 }
-
