@@ -2,7 +2,7 @@
 # bench/ledger.sh: signed transfers per second committed by a one-validator
 # Tangent node (in-process CometBFT v1 + the app over IAVL), at devnet block
 # settings. Writes bench/results/ledger.json and the CPU profiles
-# bench/results/ledger-{local,rpc}.pprof (open with `go tool pprof`).
+# $TMPDIR/ledger-{local,rpc}.pprof (open with `go tool pprof`).
 #
 #   local: txs enter CometBFT's mempool directly (as from a peer)
 #   rpc:   txs are sent with BroadcastTxSync over HTTP by 16 goroutines
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 mkdir -p bench/results
 go build -o bench/results/.loadgen ./bench/loadgen
 ./bench/results/.loadgen -txs "${LEDGER_TXS:-60000}" -accounts 2000 -runs "${LEDGER_RUNS:-local,rpc}" \
-	-timing devnet -out bench/results/ledger.json -profile-dir bench/results "$@" >/dev/null
+	-timing devnet -out bench/results/ledger.json -profile-dir "${TMPDIR:-/tmp}" "$@" >/dev/null
 rm -f bench/results/.loadgen
 python3 - <<'PY' 2>/dev/null || cat bench/results/ledger.json
 import json
