@@ -1,11 +1,3 @@
-// Package collections gives typed views over a state.KV: Map[K, V] (many
-// keys under one prefix) and Item[V] (one key), in the manner of the Cosmos
-// SDK's collections. A collection is a value holding its prefix and codecs;
-// the KV is passed on every call, so one collection serves the block state,
-// the check state and read-only queries alike.
-//
-// A stored value that does not decode means corrupt state (the ledger wrote
-// every value itself): collections panic with a CorruptError then.
 package collections
 
 import (

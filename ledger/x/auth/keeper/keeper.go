@@ -1,5 +1,3 @@
-// Package keeper implements x/auth: per-account nonces and the tx
-// parameters (size limit, minimum fee).
 package keeper
 
 import (

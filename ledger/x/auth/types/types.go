@@ -1,4 +1,3 @@
-// Package types declares x/auth's state layout, parameters and genesis.
 package types
 
 import (

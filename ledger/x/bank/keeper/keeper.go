@@ -1,5 +1,3 @@
-// Package keeper implements x/bank: balances, transfers and the total
-// supply.
 package keeper
 
 import (

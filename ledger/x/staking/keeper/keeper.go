@@ -1,5 +1,3 @@
-// Package keeper implements x/staking: stakes per role, delayed unbonding,
-// slashing into escrow or burn, and the consensus validator set.
 package keeper
 
 import (
