@@ -23,6 +23,9 @@ type Harness struct {
 	Proposer chain.Address
 	// InitialValidators is what InitChain returned.
 	InitialValidators []ledger.ValidatorUpdate
+	// BeginEvents are the events BeginBlock returned for the last block
+	// (the punishment of misbehavior evidence).
+	BeginEvents []chain.Event
 }
 
 // NewHarness applies g to a fresh store. The first validator stake's
@@ -62,7 +65,7 @@ func (h *Harness) Block(txs ...[]byte) ([]ledger.Result, ledger.EndBlockResult) 
 func (h *Harness) BlockWith(mis []chain.Misbehavior, txs ...[]byte) ([]ledger.Result, ledger.EndBlockResult) {
 	h.T.Helper()
 	h.Height++
-	h.L.BeginBlock(chain.Header{Height: h.Height, TimeUnixNano: h.Height * 1e9, Proposer: h.Proposer, Misbehavior: mis})
+	h.BeginEvents = h.L.BeginBlock(chain.Header{Height: h.Height, TimeUnixNano: h.Height * 1e9, Proposer: h.Proposer, Misbehavior: mis})
 	res := make([]ledger.Result, len(txs))
 	for i, b := range txs {
 		res[i] = h.L.DeliverTx(b)
