@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -201,7 +202,7 @@ func TestBadInput(t *testing.T) {
 		{"send to the zero address", func(h *ledgertest.Harness, _ []byte) []byte {
 			return signedTx(h, alice, 1, nil, send(chain.Address{}, 5))
 		}, banktypes.ErrInvalidAddress, "zero address", false},
-		{"overflow amount send", func(h *ledgertest.Harness, _ []byte) []byte {
+		{"overflow amount send (also: -1 as uint64)", func(h *ledgertest.Harness, _ []byte) []byte {
 			return signedTx(h, alice, 1, nil, send(bob.Addr, math.MaxUint64))
 		}, banktypes.ErrInsufficientFunds, "18446744073709551615", true},
 		{"overflow amount bond", func(h *ledgertest.Harness, _ []byte) []byte {
@@ -443,5 +444,49 @@ func TestCodesRegistered(t *testing.T) {
 	_, code, log := chain.ABCIInfo(codec.ErrNonCanonical)
 	if code != chain.ErrInternal.Code() || !strings.Contains(log, "non-canonical") {
 		t.Fatalf("an unregistered error maps to %d %q", code, log)
+	}
+}
+
+// TestPreVerify: the app's out-of-lock signature check reports registered
+// codes, caches only successes, and reads no state.
+func TestPreVerify(t *testing.T) {
+	h := newHarness(t)
+	good := signedTx(h, alice, 0, nil, send(bob.Addr, 1))
+	bad := bytes.Clone(good)
+	bad[len(bad)-1] ^= 0x80
+	n := h.L.SigCache().Len()
+	for _, tc := range []struct {
+		b   []byte
+		err *chain.Error
+	}{
+		{good, nil},
+		{good, nil}, // a cache hit
+		{bad, chain.ErrInvalidSignature},
+		{[]byte("garbage"), chain.ErrTxDecode},
+		{make([]byte, tx.HardMaxBytes+1), chain.ErrTxTooLarge},
+		// Another chain's tx verifies (the chain id is checked with state).
+		{signedTx(h, alice, 0, func(t *tx.Tx) { t.ChainID = "elsewhere" }, send(bob.Addr, 1)), nil},
+	} {
+		err := h.L.PreVerify(tc.b)
+		if (tc.err == nil) != (err == nil) || tc.err != nil && !errors.Is(err, tc.err) {
+			t.Fatalf("PreVerify: %v, want %v", err, tc.err)
+		}
+	}
+	if got := h.L.SigCache().Len(); got != n+2 {
+		t.Fatalf("cache holds %d new entries, want 2", got-n)
+	}
+	// A disabled cache verifies every time and remembers nothing.
+	c := ledger.NewSigCache(0)
+	c.Add([32]byte{1})
+	if c.Has([32]byte{1}) || c.Len() != 0 {
+		t.Fatal("a disabled cache remembered")
+	}
+	// A full cache evicts the oldest entry.
+	c = ledger.NewSigCache(2)
+	c.Add([32]byte{1})
+	c.Add([32]byte{2})
+	c.Add([32]byte{3})
+	if c.Has([32]byte{1}) || !c.Has([32]byte{2}) || !c.Has([32]byte{3}) || c.Len() != 2 {
+		t.Fatal("eviction order")
 	}
 }
