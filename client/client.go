@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -48,6 +49,7 @@ type Client struct {
 	mu      sync.Mutex
 	chainID string
 	wsOn    bool
+	hc      *http.Client // for BroadcastBatch
 }
 
 // New returns a client for the node RPC at remote ("tcp://127.0.0.1:26657"
@@ -157,10 +159,10 @@ func (c *Client) Broadcast(ctx context.Context, tx []byte) ([]byte, error) {
 			return nil, te
 		}
 		if strings.Contains(err.Error(), "mempool is full") {
-			return nil, fmt.Errorf("node %s: mempool is full; retry later: %w", c.remote, err)
+			return nil, fmt.Errorf("node %s: %w; retry later (%v)", c.remote, ErrMempoolFull, err)
 		}
 		if strings.Contains(err.Error(), "tx already exists in cache") {
-			return nil, fmt.Errorf("node %s: this exact tx was already submitted (same bytes): %w", c.remote, err)
+			return nil, fmt.Errorf("node %s: this exact tx was already submitted (same bytes): %w", c.remote, ErrAlreadySubmitted)
 		}
 		return nil, c.wrap(err)
 	}

@@ -86,6 +86,8 @@ func DefaultConfig(home string, timing BlockTiming) *cfg.Config {
 	c.RPC.WebSocketWriteBufferSize = 200_000
 	c.RPC.TimeoutBroadcastTxCommit = 30 * time.Second
 	c.RPC.MaxBodyBytes = 8 << 20
+	// Clients (client.BroadcastBatch) submit txs in JSON-RPC batches.
+	c.RPC.MaxRequestBatchSize = 500
 
 	switch timing {
 	case TimingDevnet:

@@ -39,6 +39,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -65,6 +66,7 @@ type config struct {
 	Recipients   int    `json:"recipients"`
 	Via          string `json:"via"`
 	Conc         int    `json:"concurrency"`
+	Batch        int    `json:"batch,omitempty"`
 	Timing       string `json:"timing"`
 	TimeoutMS    int64  `json:"timeout_commit_ms"`
 	Window       int    `json:"mempool_window"`
@@ -73,6 +75,7 @@ type config struct {
 	TxIndex      string `json:"tx_indexer"`
 	BlockMaxByte int64  `json:"block_max_bytes"`
 	GOMAXPROCS   int    `json:"gomaxprocs"`
+	GOGC         int    `json:"gogc"`
 }
 
 type blockRec struct {
@@ -131,8 +134,10 @@ func main() {
 		txs        = flag.Int("txs", 60000, "transfers to send per run")
 		accounts   = flag.Int("accounts", 2000, "sender accounts funded in genesis")
 		recipients = flag.Int("recipients", 5000, "distinct recipient addresses")
-		runs       = flag.String("runs", "local,rpc", "comma-separated submit paths: local (mempool directly) and/or rpc (BroadcastTxSync over HTTP)")
+		runs       = flag.String("runs", "local,batch,rpc", "comma-separated submit paths: local (mempool directly), batch (BroadcastTxSync in JSON-RPC batches over HTTP), rpc (one BroadcastTxSync per HTTP request)")
 		conc       = flag.Int("conc", 16, "submitting goroutines")
+		batch      = flag.Int("batch", 100, "txs per JSON-RPC batch request (run \"batch\")")
+		gogc       = flag.Int("gogc", 400, "GC percent for the process (the node's heap is small; GC is a large share of CPU at 100)")
 		timing     = flag.String("timing", "devnet", "block timing: devnet, test or default")
 		window     = flag.Int("window", 30000, "keep at most this many txs in the mempool (recheck cost grows with it)")
 		recheck    = flag.Bool("recheck", true, "CometBFT mempool recheck after each block")
@@ -143,6 +148,7 @@ func main() {
 		timeout    = flag.Duration("timeout", 10*time.Minute, "give up a run after this long")
 	)
 	flag.Parse()
+	debug.SetGCPercent(*gogc)
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	all := map[string]any{
 		"bench":   "ledger",
@@ -152,7 +158,7 @@ func main() {
 	}
 	runResults := map[string]*result{}
 	for _, via := range strings.Split(*runs, ",") {
-		cfg := config{Txs: *txs, Accounts: *accounts, Recipients: *recipients, Via: via, Conc: *conc, Timing: *timing,
+		cfg := config{Txs: *txs, Accounts: *accounts, Recipients: *recipients, Via: via, Conc: *conc, Batch: *batch, GOGC: *gogc, Timing: *timing,
 			Window: *window, Recheck: *recheck, IndexEvents: *indexEv, TxIndex: *txIndex, GOMAXPROCS: runtime.GOMAXPROCS(0)}
 		r, err := run(cfg, logger, *profDir, *timeout)
 		if err != nil {
@@ -372,7 +378,62 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 	}()
 	var submitErr atomic.Value
 	var wg sync.WaitGroup
-	for w := 0; w < cfg.Conc; w++ {
+	for w := 0; w < cfg.Conc && cfg.Via == "batch"; w++ {
+		wg.Add(1)
+		go func(w int) { // batches of one tx per sender: no nonce dependency inside a batch
+			defer wg.Done()
+			rc, _ := client.New(n.RPCAddress(), client.Options{})
+			var mine []int
+			for s := w; s < cfg.Accounts; s += cfg.Conc {
+				mine = append(mine, s)
+			}
+			next := make([]int, len(mine))
+			cursor := 0
+			for ctx.Err() == nil {
+				var idx []int
+				var batch [][]byte
+				for k := 0; k < len(mine) && len(batch) < cfg.Batch; k++ {
+					j := (cursor + k) % len(mine)
+					if next[j] < len(txsBy[mine[j]]) {
+						idx = append(idx, j)
+						batch = append(batch, txsBy[mine[j]][next[j]])
+					}
+				}
+				if len(batch) == 0 {
+					return
+				}
+				cursor = (cursor + cfg.Batch) % len(mine)
+				for mp.Size() > cfg.Window && ctx.Err() == nil {
+					time.Sleep(time.Millisecond)
+				}
+				_, errs, err := rc.BroadcastBatch(ctx, batch)
+				if err != nil {
+					submitErr.CompareAndSwap(nil, errBox{err})
+					cancel()
+					return
+				}
+				full := false
+				for i, e := range errs {
+					switch {
+					case e == nil || errors.Is(e, client.ErrAlreadySubmitted):
+						next[idx[i]]++
+						submitted.Add(1)
+					case errors.Is(e, client.ErrMempoolFull):
+						full = true
+						fullRetries.Add(1)
+					default:
+						submitErr.CompareAndSwap(nil, errBox{fmt.Errorf("sender %d nonce %d: %w", mine[idx[i]], next[idx[i]], e)})
+						cancel()
+						return
+					}
+				}
+				if full {
+					time.Sleep(2 * time.Millisecond)
+				}
+			}
+		}(w)
+	}
+	for w := 0; w < cfg.Conc && cfg.Via != "batch"; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
@@ -400,7 +461,7 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 							time.Sleep(2 * time.Millisecond)
 							continue
 						}
-						submitErr.Store(fmt.Errorf("sender %d nonce %d: %w", s, nonce, err))
+						submitErr.CompareAndSwap(nil, errBox{fmt.Errorf("sender %d nonce %d: %w", s, nonce, err)})
 						cancel()
 						return
 					}
@@ -409,9 +470,9 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 		}(w)
 	}
 	wg.Wait()
-	if e, ok := submitErr.Load().(error); ok {
+	if e, ok := submitErr.Load().(errBox); ok {
 		pprof.StopCPUProfile()
-		return nil, e
+		return nil, e.err
 	}
 	select {
 	case <-allDone:
@@ -679,3 +740,6 @@ func loadAvg() string {
 	}
 	return strings.Join(f[:3], " ")
 }
+
+// errBox gives atomic.Value one concrete type for every error.
+type errBox struct{ err error }
