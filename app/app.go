@@ -30,9 +30,9 @@ type Options struct {
 	// CheckInvariants runs ledger.CheckInvariants after every block and
 	// panics if one fails. It walks the whole state: for tests and audits.
 	CheckInvariants bool
-	// NoEventIndex marks event attributes as not indexed, so CometBFT's kv
-	// indexer only indexes tx hashes (faster; tx_search by event no longer
-	// works). Websocket subscribers still receive every event.
+	// NoEventIndex marks no event attribute as indexed, so CometBFT's kv
+	// indexer only indexes tx hashes and heights (by default the attributes
+	// holding addresses are indexed). Subscribers still receive every event.
 	NoEventIndex bool
 	// VerifyWorkers is the number of goroutines that verify the signatures
 	// of a proposal's txs before execution (default GOMAXPROCS).

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -14,6 +15,11 @@ import (
 // Module+"."+Type ("bank.transfer"), one attribute per ledger attribute, and
 // for block events a "mode" attribute (BeginBlock or EndBlock) as the Cosmos
 // SDK does. Attributes of one block share slab allocations.
+//
+// Only attributes whose value is an account address ("tgt1…") are marked
+// for CometBFT's kv indexer, so tx_search finds every tx that touched an
+// address (e.g. "bank.transfer.to='tgt1…'") without indexing amounts,
+// nonces and fees. Subscribers receive every attribute either way.
 type eventConverter struct {
 	index bool
 	slab  []abci.EventAttribute
@@ -41,10 +47,10 @@ func (c *eventConverter) appendEvents(dst []abci.Event, evs []chain.Event, mode 
 		}
 		as := c.attrs(n)
 		for i, a := range e.Attrs {
-			as[i] = abci.EventAttribute{Key: a.Key, Value: a.Value, Index: c.index}
+			as[i] = abci.EventAttribute{Key: a.Key, Value: a.Value, Index: c.index && strings.HasPrefix(a.Value, chain.HRP+"1")}
 		}
 		if mode != "" {
-			as[n-1] = abci.EventAttribute{Key: "mode", Value: mode, Index: c.index}
+			as[n-1] = abci.EventAttribute{Key: "mode", Value: mode}
 		}
 		dst = append(dst, abci.Event{Type: e.FullType(), Attributes: as})
 	}

@@ -30,6 +30,10 @@ type Options struct {
 	KeepRecent int64
 	// PruneEvery is the interval, in versions, between two prunings.
 	PruneEvery int64
+	// NoFastStorage turns off IAVL's fast index (a flat key→value copy of
+	// the latest version that makes reads one lookup but doubles the
+	// writes of every commit). The root hash does not depend on it.
+	NoFastStorage bool
 }
 
 // DefaultOptions returns the options a node uses unless told otherwise.
@@ -115,7 +119,7 @@ func New(db dbm.DB, opts Options) (*Store, error) {
 	newTree := func() *iavl.MutableTree {
 		// One batch per version: IAVL flushes its batch whenever it passes
 		// FlushThreshold, which would make SaveVersion non-atomic.
-		return iavl.NewMutableTree(unsizedBatches{idb.NewWrapper(db)}, opts.CacheSize, false, iavl.NewNopLogger(),
+		return iavl.NewMutableTree(unsizedBatches{idb.NewWrapper(db)}, opts.CacheSize, opts.NoFastStorage, iavl.NewNopLogger(),
 			iavl.SyncOption(opts.Sync), iavl.FlushThresholdOption(math.MaxInt32))
 	}
 	tree := newTree()

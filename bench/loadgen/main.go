@@ -52,6 +52,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/google/pprof/profile"
 
+	"tangent/app/iavlstore"
 	"tangent/client"
 	"tangent/ledger"
 	"tangent/ledger/chain"
@@ -76,6 +77,8 @@ type config struct {
 	BlockMaxByte int64  `json:"block_max_bytes"`
 	GOMAXPROCS   int    `json:"gomaxprocs"`
 	GOGC         int    `json:"gogc"`
+	AppDB        string `json:"app_db"`
+	IAVLFast     bool   `json:"iavl_fast_storage"`
 }
 
 type blockRec struct {
@@ -137,6 +140,8 @@ func main() {
 		runs       = flag.String("runs", "local,batch,rpc", "comma-separated submit paths: local (mempool directly), batch (BroadcastTxSync in JSON-RPC batches over HTTP), rpc (one BroadcastTxSync per HTTP request)")
 		conc       = flag.Int("conc", 16, "submitting goroutines")
 		batch      = flag.Int("batch", 100, "txs per JSON-RPC batch request (run \"batch\")")
+		appDB      = flag.String("app-db", "goleveldb", "the app state's database: goleveldb or pebbledb")
+		iavlFast   = flag.Bool("iavl-fast", true, "IAVL fast storage (flat index of the latest version)")
 		gogc       = flag.Int("gogc", 400, "GC percent for the process (the node's heap is small; GC is a large share of CPU at 100)")
 		timing     = flag.String("timing", "devnet", "block timing: devnet, test or default")
 		window     = flag.Int("window", 30000, "keep at most this many txs in the mempool (recheck cost grows with it)")
@@ -158,7 +163,7 @@ func main() {
 	}
 	runResults := map[string]*result{}
 	for _, via := range strings.Split(*runs, ",") {
-		cfg := config{Txs: *txs, Accounts: *accounts, Recipients: *recipients, Via: via, Conc: *conc, Batch: *batch, GOGC: *gogc, Timing: *timing,
+		cfg := config{Txs: *txs, Accounts: *accounts, Recipients: *recipients, Via: via, Conc: *conc, Batch: *batch, GOGC: *gogc, AppDB: *appDB, IAVLFast: *iavlFast, Timing: *timing,
 			Window: *window, Recheck: *recheck, IndexEvents: *indexEv, TxIndex: *txIndex, GOMAXPROCS: runtime.GOMAXPROCS(0)}
 		r, err := run(cfg, logger, *profDir, *timeout)
 		if err != nil {
@@ -285,6 +290,10 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 	nlog := logger.With("run", cfg.Via)
 	opts := node.Options{Logger: nlog}
 	opts.App.NoEventIndex = !cfg.IndexEvents
+	so := iavlstore.DefaultOptions()
+	so.Backend = cfg.AppDB
+	so.NoFastStorage = !cfg.IAVLFast
+	opts.Store = &so
 	n, err := node.Start(ctx, home, opts)
 	if err != nil {
 		return nil, err
