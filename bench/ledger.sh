@@ -5,14 +5,15 @@
 # $TMPDIR/ledger-{local,rpc}.pprof (open with `go tool pprof`).
 #
 #   local: txs enter CometBFT's mempool directly (as from a peer)
-#   rpc:   txs are sent with BroadcastTxSync over HTTP by 16 goroutines
+#   batch: txs are sent with broadcast_tx_sync in JSON-RPC batches of 100
+#   rpc:   txs are sent with one BroadcastTxSync HTTP request each
 #
 # LEDGER_TXS (default 60000) sets the load; run on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench/results
 go build -o bench/results/.loadgen ./bench/loadgen
-./bench/results/.loadgen -txs "${LEDGER_TXS:-60000}" -accounts 2000 -runs "${LEDGER_RUNS:-local,rpc}" \
+./bench/results/.loadgen -txs "${LEDGER_TXS:-60000}" -accounts 2000 -runs "${LEDGER_RUNS:-local,batch,rpc}" \
 	-timing devnet -out bench/results/ledger.json -profile-dir "${TMPDIR:-/tmp}" "$@" >/dev/null
 rm -f bench/results/.loadgen
 python3 - <<'PY' 2>/dev/null || cat bench/results/ledger.json

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -98,5 +97,3 @@ func newLogger(w io.Writer, level slog.Level, jsonLogs bool) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
 }
-
-func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }
