@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -112,6 +113,11 @@ func newStartCmd() *cobra.Command {
 				return err
 			}
 			logger := newLogger(cmd.ErrOrStderr(), min(level, clevel), jsonLogs)
+			if os.Getenv("GOGC") == "" {
+				// The live heap is small (IAVL cache, mempool); collecting
+				// less often saves a few percent of CPU under load.
+				debug.SetGCPercent(200)
+			}
 			log.SetFlags(0)
 			log.SetOutput(node.StdLogWriter(logger))
 			ctx, stop := signal.NotifyContext(cmdContext(cmd), os.Interrupt, syscall.SIGTERM)

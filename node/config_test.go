@@ -56,3 +56,22 @@ func TestConfigErrorsNameTheLine(t *testing.T) {
 		}
 	}
 }
+
+// FuzzConfigTOML feeds arbitrary text to the config.toml reader: it must
+// return an error or a config, never panic, and a file it wrote itself
+// must read back.
+func FuzzConfigTOML(f *testing.F) {
+	f.Add("[consensus]\ntimeout_commit = \"1s\"\n")
+	f.Add("moniker = 'x' # comment\n[p2p]\npersistent_peers = \"a@b:1,c@d:2\"\n")
+	f.Add("[rpc]\ncors_allowed_origins = [\"a\", 'b',]\n")
+	f.Add("[storage.pruning]\ninterval = \"10s\"\n[[x]]\n")
+	f.Add("a = \"unterminated\n= 1\n[")
+	f.Fuzz(func(t *testing.T, text string) {
+		doc, err := parseTOML(strings.NewReader(text))
+		if err != nil {
+			return
+		}
+		c := DefaultConfig(t.TempDir(), TimingTest)
+		_ = decodeInto(doc, c)
+	})
+}
