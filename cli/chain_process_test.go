@@ -270,6 +270,7 @@ func TestKill9LosesNothing(t *testing.T) {
 	nodetest.WaitHeight(t, c2, 3, 60*time.Second)
 	want := map[chain.Address]uint64{}
 	confirmed, found := 0, 0
+	var maxFound int64
 	wctx, wcancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer wcancel()
 	for _, s := range snapshot {
@@ -285,11 +286,14 @@ func TestKill9LosesNothing(t *testing.T) {
 		}
 		if err == nil {
 			found++
+			maxFound = max(maxFound, r.Height)
 			if r.TxResult.Code == 0 {
 				want[s.to] += s.amount
 			}
 		}
 	}
+	// Read balances at a height that includes every block found above.
+	nodetest.WaitHeight(t, c2, maxFound+2, 60*time.Second)
 	for _, to := range recipients {
 		p, err := c2.Query(wctx, ledger.BalanceKey(to), 0)
 		if err != nil {
