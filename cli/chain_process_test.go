@@ -213,14 +213,18 @@ func TestKill9LosesNothing(t *testing.T) {
 			st := &tx.Tx{ChainID: "kill-1", Nonce: nonce, Fee: 100_000, Msgs: []chain.Msg{&banktypes.MsgSend{To: to, Amount: nonce}}}
 			st.Sign(key.PrivateKey())
 			b := st.Encode()
+			// Record the tx before sending it: if the kill cuts the answer
+			// off, the node may still have accepted it (and its WAL may
+			// commit it on restart).
+			hh := tx.Hash(b)
+			s := &sentTx{hash: hh[:], to: to, amount: nonce}
+			mu.Lock()
+			txs = append(txs, s)
+			mu.Unlock()
 			h, err := c.Broadcast(ctx, b)
 			if err != nil {
 				return
 			}
-			s := &sentTx{hash: h, to: to, amount: nonce}
-			mu.Lock()
-			txs = append(txs, s)
-			mu.Unlock()
 			go func() {
 				wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
 				defer wcancel()
