@@ -14,6 +14,7 @@ import (
 	"tangent/app/iavlstore"
 	"tangent/ledger"
 	"tangent/ledger/chain"
+	"tangent/ledger/state"
 )
 
 // Version is the app's software version reported by Info.
@@ -45,12 +46,21 @@ type App struct {
 	opts  Options
 	store *iavlstore.Store
 
-	// mu serializes every use of the ledger (CheckTx on the mempool
-	// connection, the block calls on the consensus connection): the ledger
-	// is single-threaded. Signature checks (PreVerify) run outside it.
-	mu      sync.Mutex
-	led     *ledger.Ledger
-	chainID string
+	// mu serializes the block calls on led (the ledger is single-threaded).
+	// Signature checks (PreVerify) run outside any lock.
+	mu  sync.Mutex
+	led *ledger.Ledger
+	// chk is a second ledger used only for CheckTx once a version is
+	// committed, so that mempool admission runs against the committed view
+	// concurrently with FinalizeBlock instead of waiting for it; chkMu
+	// serializes it. Until the first commit CheckTx uses led under mu.
+	// (chk never executes a block, so the header it gives check-mode
+	// handlers is not the next block's: only the completion height of an
+	// unbonding in the mempool state is affected, never consensus state.)
+	chkMu    sync.Mutex
+	chk      *ledger.Ledger
+	chkReady atomic.Bool
+	chainID  string
 	// finalized is the height FinalizeBlock executed into the working tree
 	// and Commit has not saved yet (0: none).
 	finalized int64
@@ -73,12 +83,15 @@ func New(store *iavlstore.Store, opts Options) (*App, error) {
 	}
 	a := &App{log: opts.Logger, opts: opts, store: store}
 	a.led = ledger.New(store, ledger.Options{})
+	a.chk = ledger.New(state.NewMem(), ledger.Options{SigCache: a.led.SigCache()})
 	if last := store.LastCommit(); last.Version > 0 {
 		view, err := store.View(last.Version)
 		if err != nil {
 			return nil, err
 		}
 		a.led.Commit(view)
+		a.chk.Commit(view)
+		a.chkReady.Store(true)
 		a.chainID = ledger.NewView(view).ChainID()
 		a.maxTxBytes.Store(int64(ledger.NewView(view).AuthParams().MaxTxBytes))
 		a.log.Info("loaded state", "height", last.Version, "app_hash", fmt.Sprintf("%X", last.Hash), "chain_id", a.chainID)
@@ -147,9 +160,16 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 		cs, code, log := chain.ABCIInfo(err)
 		return &abci.CheckTxResponse{Code: code, Codespace: cs, Log: log}, nil
 	}
-	a.mu.Lock()
-	res := a.led.CheckTx(req.Tx, mode)
-	a.mu.Unlock()
+	var res ledger.Result
+	if a.chkReady.Load() {
+		a.chkMu.Lock()
+		res = a.chk.CheckTx(req.Tx, mode)
+		a.chkMu.Unlock()
+	} else {
+		a.mu.Lock()
+		res = a.led.CheckTx(req.Tx, mode)
+		a.mu.Unlock()
+	}
 	return &abci.CheckTxResponse{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil
 }
 
@@ -301,6 +321,10 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 		return nil, fmt.Errorf("app: view of the new commit: %w", err)
 	}
 	a.led.Commit(view)
+	a.chkMu.Lock()
+	a.chk.Commit(view)
+	a.chkMu.Unlock()
+	a.chkReady.Store(true)
 	a.maxTxBytes.Store(int64(ledger.NewView(view).AuthParams().MaxTxBytes))
 	return &abci.CommitResponse{}, nil
 }
