@@ -9,10 +9,13 @@
 //     did not commit: a node killed with SIGKILL loses nothing.
 //   - InitChain loads genesis.json's app_state (a ledger.Genesis whose
 //     chain_id must equal CometBFT's) and returns the bonded validators.
-//   - CheckTx verifies the signature outside the ledger lock (the ledger
-//     caches it for the block), then runs the tx against the mempool state.
+//   - CheckTx verifies the signature outside any lock (the ledger caches it
+//     for the block), then runs the tx against the mempool state: the last
+//     commit plus the txs accepted since. It uses a second ledger instance
+//     over the committed view, so it runs concurrently with FinalizeBlock.
 //     Rejections carry the ledger's registered (codespace, code) and a log
-//     that names the fix.
+//     that names the fix. CometBFT's mempool recheck after each block is
+//     required: it rebuilds the pending nonces on the new commit.
 //   - PrepareProposal bounds the block's tx bytes; ProcessProposal rejects
 //     a proposal with an undecodable or badly signed tx, verifying in
 //     parallel (and so warming the signature cache).
@@ -26,6 +29,7 @@
 //     /nonce/ADDR, /account/ADDR and /params from committed versions,
 //     concurrently with block execution.
 //
-// All ledger calls are serialized by one mutex; App is safe for any of
-// CometBFT's local client creators.
+// Block calls are serialized by one mutex and CheckTx by another; App is
+// safe for any of CometBFT's local client creators, and node uses the
+// consensus-synchronized one so that CheckTx calls run in parallel.
 package app
