@@ -250,3 +250,49 @@ func TestCheckTxRejectsBadInput(t *testing.T) {
 		t.Fatalf("absence proof: %v", err)
 	}
 }
+
+// TestBroadcastBatch submits a JSON-RPC batch with good and bad txs: each
+// gets its own answer, in order, and the good ones are committed.
+func TestBroadcastBatch(t *testing.T) {
+	home, _ := nodetest.InitHome(t, node.InitOptions{ChainID: "batch-1"})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	n, err := node.Start(ctx, home, node.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	c, _ := client.New(n.RPCAddress(), client.Options{})
+	key, err := keyring.Open(node.Home(home).KeysDir()).Load(node.ValidatorKeyName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := ledgertest.NewKey("batch-recipient").Addr
+	good0 := sendTx(key, "batch-1", 0, to, 10)
+	good1 := sendTx(key, "batch-1", 1, to, 20)
+	bad := sendTx(key, "batch-1", 2, to, 30)
+	bad[len(bad)-1] ^= 1
+	hashes, errs, err := c.BroadcastBatch(ctx, [][]byte{good0, good1, bad, good0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var te *client.TxError
+	if errs[0] != nil || errs[1] != nil || !errors.As(errs[2], &te) || te.Code != chain.ErrInvalidSignature.Code() ||
+		!errors.Is(errs[3], client.ErrAlreadySubmitted) {
+		t.Fatalf("batch answers: %v", errs)
+	}
+	for _, h := range hashes[:2] {
+		if _, err := c.Wait(ctx, h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if b, _ := balance(t, c, to); b != 30 {
+		// The query may read the state one block before the last tx.
+		nodetest.WaitHeight(t, c, 3, 10*time.Second)
+		h, _ := c.LatestHeight(ctx)
+		nodetest.WaitHeight(t, c, h+1, 10*time.Second)
+		if b, _ := balance(t, c, to); b != 30 {
+			t.Fatalf("recipient has %d, want 30", b)
+		}
+	}
+}
