@@ -14,6 +14,12 @@ func NewRootCmd() *cobra.Command {
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newInitCmd(),
+		newStartCmd(),
+		newTestnetCmd(),
+		newWalletCmd(),
+		newTxCmd(),
+		newQueryCmd(),
 		newBlobCmd(),
 	)
 	return root

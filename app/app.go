@@ -1,0 +1,363 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+
+	"tangent/app/iavlstore"
+	"tangent/ledger"
+	"tangent/ledger/chain"
+	"tangent/ledger/state"
+)
+
+// Version is the app's software version reported by Info.
+const Version = "0.1.0-dev"
+
+// AppVersion is the protocol version of the state machine (Info.app_version,
+// and the block header's app version).
+const AppVersion uint64 = 1
+
+// Options tune an App. The zero value is valid.
+type Options struct {
+	// Logger receives the app's logs (default: discard).
+	Logger *slog.Logger
+	// CheckInvariants runs ledger.CheckInvariants after every block and
+	// panics if one fails. It walks the whole state: for tests and audits.
+	CheckInvariants bool
+	// NoEventIndex marks no event attribute as indexed, so CometBFT's kv
+	// indexer only indexes tx hashes and heights (by default the attributes
+	// holding addresses are indexed). Subscribers still receive every event.
+	NoEventIndex bool
+	// VerifyWorkers is the number of goroutines that verify the signatures
+	// of a proposal's txs before execution (default GOMAXPROCS).
+	VerifyWorkers int
+}
+
+// App is the ABCI 2.0 application. See the package doc.
+type App struct {
+	log   *slog.Logger
+	opts  Options
+	store *iavlstore.Store
+
+	// mu serializes the block calls on led (the ledger is single-threaded).
+	// Signature checks (PreVerify) run outside any lock.
+	mu  sync.Mutex
+	led *ledger.Ledger
+	// chk is a second ledger used only for CheckTx once a version is
+	// committed, so that mempool admission runs against the committed view
+	// concurrently with FinalizeBlock instead of waiting for it; chkMu
+	// serializes it. Until the first commit CheckTx uses led under mu.
+	// (chk never executes a block, so the header it gives check-mode
+	// handlers is not the next block's: only the completion height of an
+	// unbonding in the mempool state is affected, never consensus state.)
+	chkMu    sync.Mutex
+	chk      *ledger.Ledger
+	chkReady atomic.Bool
+	chainID  string
+	// finalized is the height FinalizeBlock executed into the working tree
+	// and Commit has not saved yet (0: none).
+	finalized int64
+	lastHash  []byte // the app hash FinalizeBlock returned for finalized
+	// maxTxBytes is the max_tx_bytes parameter as of the last commit.
+	maxTxBytes atomic.Int64
+}
+
+var _ abci.Application = (*App)(nil)
+
+// New returns an app over store, loading the ledger's view of its latest
+// commit. The app does not own the store: the caller closes it after the
+// node stopped.
+func New(store *iavlstore.Store, opts Options) (*App, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.VerifyWorkers <= 0 {
+		opts.VerifyWorkers = runtime.GOMAXPROCS(0)
+	}
+	a := &App{log: opts.Logger, opts: opts, store: store}
+	a.led = ledger.New(store, ledger.Options{})
+	a.chk = ledger.New(state.NewMem(), ledger.Options{SigCache: a.led.SigCache()})
+	if last := store.LastCommit(); last.Version > 0 {
+		view, err := store.View(last.Version)
+		if err != nil {
+			return nil, err
+		}
+		a.led.Commit(view)
+		a.chk.Commit(view)
+		a.chkReady.Store(true)
+		a.chainID = ledger.NewView(view).ChainID()
+		a.maxTxBytes.Store(int64(ledger.NewView(view).AuthParams().MaxTxBytes))
+		a.log.Info("loaded state", "height", last.Version, "app_hash", fmt.Sprintf("%X", last.Hash), "chain_id", a.chainID)
+	}
+	return a, nil
+}
+
+// Ledger exposes the state machine (for simulations and tests that check
+// invariants). Callers must not use it while the node runs.
+func (a *App) Ledger() *ledger.Ledger { return a.led }
+
+// Store returns the app's store.
+func (a *App) Store() *iavlstore.Store { return a.store }
+
+// Info reports the last committed height and app hash, from which CometBFT's
+// handshake replays the blocks the app has not committed.
+func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, error) {
+	last := a.store.LastCommit()
+	res := &abci.InfoResponse{Data: "tangent", Version: Version, AppVersion: AppVersion, LastBlockHeight: last.Version}
+	if last.Version > 0 {
+		res.LastBlockAppHash = last.Hash
+	}
+	return res, nil
+}
+
+// InitChain writes the genesis (app_state of genesis.json, a ledger.Genesis)
+// into the working tree and returns the validator set it bonds.
+func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.InitChainResponse, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	g, err := ledger.DecodeGenesisJSON(req.AppStateBytes)
+	if err != nil {
+		return nil, fmt.Errorf("genesis.json app_state: %w", err)
+	}
+	if g.ChainID != req.ChainId {
+		return nil, fmt.Errorf("genesis.json: app_state.chain_id %q differs from chain_id %q; make them equal", g.ChainID, req.ChainId)
+	}
+	if req.InitialHeight > 1 {
+		a.store.SetInitialVersion(req.InitialHeight)
+	}
+	ups, err := a.led.InitChain(g)
+	if err != nil {
+		return nil, fmt.Errorf("genesis.json app_state: %w", err)
+	}
+	a.chainID = g.ChainID
+	a.maxTxBytes.Store(int64(g.Auth.Params.MaxTxBytes))
+	vals := validatorUpdates(ups)
+	if err := sameValidators(req.Validators, vals); err != nil {
+		return nil, err
+	}
+	hash := a.store.WorkingHash()
+	a.log.Info("genesis loaded", "chain_id", g.ChainID, "validators", len(vals), "app_hash", fmt.Sprintf("%X", hash))
+	return &abci.InitChainResponse{Validators: vals, AppHash: hash}, nil
+}
+
+// CheckTx admits a tx to the mempool: the signature is verified (once per
+// tx, cached for the block) outside the ledger lock, then the ledger runs
+// the tx against the mempool state.
+func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
+	mode := ledger.CheckNew
+	if req.Type == abci.CHECK_TX_TYPE_RECHECK {
+		mode = ledger.CheckRecheck
+	} else if err := a.led.PreVerify(req.Tx); errors.Is(err, chain.ErrInvalidSignature) && int64(len(req.Tx)) <= a.maxTxBytes.Load() {
+		// A decoding failure falls through to the ledger, whose checks
+		// come in the documented order (size first).
+		cs, code, log := chain.ABCIInfo(err)
+		return &abci.CheckTxResponse{Code: code, Codespace: cs, Log: log}, nil
+	}
+	var res ledger.Result
+	if a.chkReady.Load() {
+		a.chkMu.Lock()
+		res = a.chk.CheckTx(req.Tx, mode)
+		a.chkMu.Unlock()
+	} else {
+		a.mu.Lock()
+		res = a.led.CheckTx(req.Tx, mode)
+		a.mu.Unlock()
+	}
+	return &abci.CheckTxResponse{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil
+}
+
+// PrepareProposal keeps the mempool's txs in order up to the block's byte
+// limit.
+func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {
+	var total int64
+	txs := req.Txs
+	for i, tx := range txs {
+		total += int64(len(tx))
+		if req.MaxTxBytes > 0 && total > req.MaxTxBytes {
+			txs = txs[:i]
+			break
+		}
+	}
+	return &abci.PrepareProposalResponse{Txs: txs}, nil
+}
+
+// ProcessProposal accepts a proposal whose txs all decode and carry valid
+// signatures (an honest proposer only includes txs its CheckTx accepted).
+// The checks run in parallel and fill the signature cache, so
+// FinalizeBlock does not verify again.
+func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalRequest) (*abci.ProcessProposalResponse, error) {
+	if i, err := a.preVerify(req.Txs); err != nil {
+		a.log.Warn("rejecting proposal", "height", req.Height, "tx", i, "err", err)
+		return &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_REJECT}, nil
+	}
+	return &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_ACCEPT}, nil
+}
+
+// preVerify verifies the signatures of txs on VerifyWorkers goroutines and
+// returns the index and error of the first failure.
+func (a *App) preVerify(txs [][]byte) (int, error) {
+	workers := min(a.opts.VerifyWorkers, len(txs)/64+1)
+	if workers <= 1 {
+		for i, tx := range txs {
+			if err := a.led.PreVerify(tx); err != nil {
+				return i, err
+			}
+		}
+		return 0, nil
+	}
+	errs := make([]error, len(txs))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(txs); i += workers {
+				errs[i] = a.led.PreVerify(txs[i])
+			}
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return i, err
+		}
+	}
+	return 0, nil
+}
+
+// FinalizeBlock executes a decided block into the working tree and returns
+// the tx results, events, validator updates and the new app hash. It is
+// idempotent until Commit: executing the same height again (CometBFT
+// replaying after a crash between FinalizeBlock and Commit) first discards
+// the earlier, unsaved execution.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (*abci.FinalizeBlockResponse, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.finalized != 0 {
+		if a.finalized != req.Height {
+			return nil, fmt.Errorf("app: FinalizeBlock(%d) while block %d is executed but not committed", req.Height, a.finalized)
+		}
+		a.log.Warn("re-executing a block that was finalized but not committed", "height", req.Height)
+		a.store.Rollback()
+		a.finalized = 0
+	}
+	if want := a.store.WorkingVersion(); req.Height != want {
+		return nil, fmt.Errorf("app: FinalizeBlock(%d) but the app's next height is %d (state of height %d is committed)",
+			req.Height, want, a.store.LastCommit().Version)
+	}
+	// Signatures not verified by CheckTx or ProcessProposal (a block
+	// caught up from peers) are verified here in parallel; failures are
+	// reported by DeliverTx with their code.
+	_, _ = a.preVerify(req.Txs)
+
+	h := chain.Header{Height: req.Height, TimeUnixNano: req.Time.UnixNano()}
+	copy(h.Proposer[:], req.ProposerAddress)
+	for _, m := range req.Misbehavior {
+		var kind chain.MisbehaviorKind
+		switch m.Type {
+		case abci.MISBEHAVIOR_TYPE_DUPLICATE_VOTE:
+			kind = chain.DuplicateVote
+		case abci.MISBEHAVIOR_TYPE_LIGHT_CLIENT_ATTACK:
+			kind = chain.LightClientAttack
+		default:
+			continue
+		}
+		var addr chain.Address
+		copy(addr[:], m.Validator.Address)
+		h.Misbehavior = append(h.Misbehavior, chain.Misbehavior{Kind: kind, Validator: addr, Height: m.Height})
+	}
+
+	ev := newEventConverter(!a.opts.NoEventIndex)
+	var blockEvents []abci.Event
+	blockEvents = ev.appendEvents(blockEvents, a.led.BeginBlock(h), "BeginBlock")
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	slab := make([]abci.ExecTxResult, len(req.Txs)) // one allocation for all results
+	for i, tx := range req.Txs {
+		r := a.led.DeliverTx(tx)
+		res := &slab[i]
+		res.Code, res.Codespace, res.Log = r.Code, r.Codespace, r.Log
+		res.Events = ev.appendEvents(nil, r.Events, "")
+		results[i] = res
+	}
+	end := a.led.EndBlock()
+	blockEvents = ev.appendEvents(blockEvents, end.Events, "EndBlock")
+	if a.opts.CheckInvariants {
+		if err := a.led.CheckInvariants(); err != nil {
+			panic(fmt.Sprintf("app: invariant broken after block %d: %v", req.Height, err))
+		}
+	}
+	hash := a.store.WorkingHash()
+	a.finalized, a.lastHash = req.Height, hash
+	return &abci.FinalizeBlockResponse{
+		Events:           blockEvents,
+		TxResults:        results,
+		ValidatorUpdates: validatorUpdates(end.ValidatorUpdates),
+		AppHash:          hash,
+	}, nil
+}
+
+// Commit saves the working tree as version = height (atomically) and resets
+// the mempool state onto it.
+func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, err := a.store.Commit()
+	if err != nil {
+		return nil, fmt.Errorf("app: commit: %w", err)
+	}
+	if a.finalized != 0 && c.Version != a.finalized {
+		panic(fmt.Sprintf("app: committed version %d after finalizing block %d", c.Version, a.finalized))
+	}
+	a.finalized = 0
+	view, err := a.store.View(c.Version)
+	if err != nil {
+		return nil, fmt.Errorf("app: view of the new commit: %w", err)
+	}
+	a.led.Commit(view)
+	a.chkMu.Lock()
+	a.chk.Commit(view)
+	a.chkMu.Unlock()
+	a.chkReady.Store(true)
+	a.maxTxBytes.Store(int64(ledger.NewView(view).AuthParams().MaxTxBytes))
+	return &abci.CommitResponse{}, nil
+}
+
+// ExtendVote adds nothing to votes.
+func (a *App) ExtendVote(context.Context, *abci.ExtendVoteRequest) (*abci.ExtendVoteResponse, error) {
+	return &abci.ExtendVoteResponse{}, nil
+}
+
+// VerifyVoteExtension accepts the empty extensions ExtendVote makes.
+func (a *App) VerifyVoteExtension(_ context.Context, req *abci.VerifyVoteExtensionRequest) (*abci.VerifyVoteExtensionResponse, error) {
+	if len(req.VoteExtension) != 0 {
+		return &abci.VerifyVoteExtensionResponse{Status: abci.VERIFY_VOTE_EXTENSION_STATUS_REJECT}, nil
+	}
+	return &abci.VerifyVoteExtensionResponse{Status: abci.VERIFY_VOTE_EXTENSION_STATUS_ACCEPT}, nil
+}
+
+// ListSnapshots: state sync is not supported yet; new nodes block-sync.
+func (a *App) ListSnapshots(context.Context, *abci.ListSnapshotsRequest) (*abci.ListSnapshotsResponse, error) {
+	return &abci.ListSnapshotsResponse{}, nil
+}
+
+// OfferSnapshot rejects every snapshot (no state sync).
+func (a *App) OfferSnapshot(context.Context, *abci.OfferSnapshotRequest) (*abci.OfferSnapshotResponse, error) {
+	return &abci.OfferSnapshotResponse{Result: abci.OFFER_SNAPSHOT_RESULT_REJECT}, nil
+}
+
+// LoadSnapshotChunk has no chunks to give.
+func (a *App) LoadSnapshotChunk(context.Context, *abci.LoadSnapshotChunkRequest) (*abci.LoadSnapshotChunkResponse, error) {
+	return &abci.LoadSnapshotChunkResponse{}, nil
+}
+
+// ApplySnapshotChunk aborts (no state sync).
+func (a *App) ApplySnapshotChunk(context.Context, *abci.ApplySnapshotChunkRequest) (*abci.ApplySnapshotChunkResponse, error) {
+	return &abci.ApplySnapshotChunkResponse{Result: abci.APPLY_SNAPSHOT_CHUNK_RESULT_ABORT}, nil
+}

@@ -1,0 +1,166 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	ics23 "github.com/cosmos/ics23/go"
+
+	"tangent/app/iavlstore"
+	"tangent/ledger"
+	"tangent/ledger/ledgertest"
+	banktypes "tangent/ledger/x/bank/types"
+)
+
+// oneBlockApp returns an app after InitChain and one committed block that
+// moves 500 utgt from account 0 to account 1 of a small simulation genesis.
+func oneBlockApp(t *testing.T) (*App, *ledgertest.Sim, []byte) {
+	t.Helper()
+	ctx := context.Background()
+	a, err := New(iavlstore.OpenMemory(iavlstore.DefaultOptions()), Options{CheckInvariants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := ledgertest.NewSim(ledgertest.SimConfig{Seed: 9, Accounts: 4, Validators: 2})
+	g := sim.Genesis()
+	st, _ := g.EncodeJSON()
+	if _, err := a.InitChain(ctx, &abci.InitChainRequest{ChainId: g.ChainID, AppStateBytes: st, InitialHeight: 1}); err != nil {
+		t.Fatal(err)
+	}
+	acc := sim.Accounts()
+	tx := acc[0].TxMinFee(g.ChainID, 0, g.Auth.Params, &banktypes.MsgSend{To: acc[1].Addr, Amount: 500})
+	res, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: 1, Time: time.Unix(1, 0), Txs: [][]byte{tx}})
+	if err != nil || res.TxResults[0].Code != 0 {
+		t.Fatalf("block 1: %v %+v", err, res)
+	}
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	return a, sim, res.AppHash
+}
+
+func TestQueryPaths(t *testing.T) {
+	a, sim, appHash := oneBlockApp(t)
+	ctx := context.Background()
+	acc := sim.Accounts()
+	want := ledger.NewView(mustView(t, a)).Balance(acc[1].Addr)
+
+	// /balance with a proof that verifies against the app hash.
+	r, _ := a.Query(ctx, &abci.QueryRequest{Path: "/balance/" + acc[1].Addr.String(), Prove: true})
+	if r.Code != 0 || r.Height != 1 || r.ProofOps == nil || r.ProofOps.Ops[0].Type != ProofOpICS23IAVL {
+		t.Fatalf("/balance: %+v", r)
+	}
+	var proof ics23.CommitmentProof
+	if err := proof.Unmarshal(r.ProofOps.Ops[0].Data); err != nil {
+		t.Fatal(err)
+	}
+	if !ics23.VerifyMembership(ics23.IavlSpec, appHash, &proof, r.Key, r.Value) {
+		t.Fatal("balance proof does not verify against the block's app hash")
+	}
+	if got, _ := ledger.DecodeAmount(r.Value); got != want {
+		t.Fatalf("balance %d, want %d", got, want)
+	}
+	// /store of an absent key: non-membership proof.
+	absent := ledger.BalanceKey(ledgertest.NewKey("nobody").Addr)
+	r, _ = a.Query(ctx, &abci.QueryRequest{Path: QueryPathStore, Data: absent, Prove: true})
+	if r.Code != 0 || r.Value != nil {
+		t.Fatalf("/store absent: %+v", r)
+	}
+	proof.Reset()
+	_ = proof.Unmarshal(r.ProofOps.Ops[0].Data)
+	if !ics23.VerifyNonMembership(ics23.IavlSpec, appHash, &proof, absent) {
+		t.Fatal("absence proof does not verify")
+	}
+	// /account and /params are JSON.
+	r, _ = a.Query(ctx, &abci.QueryRequest{Path: "/account/" + acc[0].Addr.String()})
+	var accJSON struct {
+		Balance string `json:"balance"`
+		Nonce   string `json:"nonce"`
+	}
+	if err := json.Unmarshal(r.Value, &accJSON); err != nil || accJSON.Nonce != "1" {
+		t.Fatalf("/account: %s %v", r.Value, err)
+	}
+	r, _ = a.Query(ctx, &abci.QueryRequest{Path: "/params"})
+	if r.Code != 0 || !strings.Contains(string(r.Value), "max_tx_bytes") {
+		t.Fatalf("/params: %+v", r)
+	}
+	// Errors name the problem.
+	for _, tc := range []struct {
+		req  abci.QueryRequest
+		code uint32
+		log  string
+	}{
+		{abci.QueryRequest{Path: "/nope"}, CodeUnknownPath, "known:"},
+		{abci.QueryRequest{Path: "/balance/tgt1bad"}, CodeBadRequest, "bech32"},
+		{abci.QueryRequest{Path: QueryPathStore, Data: absent, Height: 99}, CodeNoSuchVersion, "height 99"},
+		{abci.QueryRequest{Path: "/params", Prove: true}, CodeNoProof, "prove=true"},
+	} {
+		r, _ := a.Query(ctx, &tc.req)
+		if r.Code != tc.code || r.Codespace != "app" || !strings.Contains(r.Log, tc.log) {
+			t.Errorf("%s: code %d (%s) %q, want %d mentioning %q", tc.req.Path, r.Code, r.Codespace, r.Log, tc.code, tc.log)
+		}
+	}
+}
+
+func mustView(t *testing.T, a *App) *iavlstore.View {
+	v, err := a.Store().View(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestProposals(t *testing.T) {
+	a, sim, _ := oneBlockApp(t)
+	ctx := context.Background()
+	acc := sim.Accounts()
+	g := sim.Genesis()
+	good := acc[2].TxMinFee(g.ChainID, 0, g.Auth.Params, &banktypes.MsgSend{To: acc[3].Addr, Amount: 1})
+	bad := append([]byte(nil), good...)
+	bad[len(bad)-1] ^= 1
+
+	pp, _ := a.PrepareProposal(ctx, &abci.PrepareProposalRequest{MaxTxBytes: int64(2*len(good) + 1), Txs: [][]byte{good, good, good}})
+	if len(pp.Txs) != 2 {
+		t.Fatalf("PrepareProposal kept %d txs within 2 txs' bytes", len(pp.Txs))
+	}
+	if r, _ := a.ProcessProposal(ctx, &abci.ProcessProposalRequest{Height: 2, Txs: [][]byte{good}}); r.Status != abci.PROCESS_PROPOSAL_STATUS_ACCEPT {
+		t.Fatalf("good proposal: %v", r.Status)
+	}
+	for _, txs := range [][][]byte{{good, bad}, {[]byte("garbage")}} {
+		if r, _ := a.ProcessProposal(ctx, &abci.ProcessProposalRequest{Height: 2, Txs: txs}); r.Status != abci.PROCESS_PROPOSAL_STATUS_REJECT {
+			t.Fatalf("proposal with a bad tx: %v", r.Status)
+		}
+	}
+	// Many txs: verified on several goroutines.
+	many := make([][]byte, 300)
+	for i := range many {
+		many[i] = acc[i%4].TxMinFee(g.ChainID, uint64(100+i), g.Auth.Params, &banktypes.MsgSend{To: acc[3].Addr, Amount: 1})
+	}
+	many[250] = bad
+	if i, err := a.preVerify(many); err == nil || i != 250 {
+		t.Fatalf("preVerify found %d, %v; want tx 250", i, err)
+	}
+}
+
+func TestGenesisValidatorMismatch(t *testing.T) {
+	a, err := New(iavlstore.OpenMemory(iavlstore.DefaultOptions()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := ledgertest.NewSim(ledgertest.SimConfig{Seed: 1, Accounts: 2, Validators: 1})
+	g := sim.Genesis()
+	st, _ := g.EncodeJSON()
+	_, err = a.InitChain(context.Background(), &abci.InitChainRequest{ChainId: g.ChainID, AppStateBytes: st,
+		Validators: []abci.ValidatorUpdate{{Power: 7, PubKeyType: "ed25519", PubKeyBytes: make([]byte, 32)}}})
+	if err == nil || !strings.Contains(err.Error(), "no validator stake") {
+		t.Fatalf("mismatched genesis validators: %v", err)
+	}
+	_, err = a.InitChain(context.Background(), &abci.InitChainRequest{ChainId: "other", AppStateBytes: st})
+	if err == nil || !strings.Contains(err.Error(), "differs") {
+		t.Fatalf("chain id mismatch: %v", err)
+	}
+}

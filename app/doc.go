@@ -1,0 +1,35 @@
+// Package app is the ABCI 2.0 adapter between CometBFT and the ledger: it
+// decodes nothing itself but hands tx bytes to ledger.Ledger, persists state
+// in an IAVL tree (app/iavlstore) whose root hash is the app hash, and
+// answers queries with ICS23 proofs.
+//
+// Contract with CometBFT:
+//   - Info reports the last committed height and app hash (IAVL version =
+//     block height), so CometBFT's handshake replays whatever blocks the app
+//     did not commit: a node killed with SIGKILL loses nothing.
+//   - InitChain loads genesis.json's app_state (a ledger.Genesis whose
+//     chain_id must equal CometBFT's) and returns the bonded validators.
+//   - CheckTx verifies the signature outside any lock (the ledger caches it
+//     for the block), then runs the tx against the mempool state: the last
+//     commit plus the txs accepted since. It uses a second ledger instance
+//     over the committed view, so it runs concurrently with FinalizeBlock.
+//     Rejections carry the ledger's registered (codespace, code) and a log
+//     that names the fix. CometBFT's mempool recheck after each block is
+//     required: it rebuilds the pending nonces on the new commit.
+//   - PrepareProposal bounds the block's tx bytes; ProcessProposal rejects
+//     a proposal with an undecodable or badly signed tx, verifying in
+//     parallel (and so warming the signature cache).
+//   - FinalizeBlock runs BeginBlock, every tx, EndBlock; returns results,
+//     events (type "module.event", e.g. "bank.transfer", indexed by
+//     default), validator updates and the working root hash. Executing a
+//     height again before Commit discards the first execution, so a crash
+//     or replay between FinalizeBlock and Commit is harmless.
+//   - Commit saves the version atomically and rebases the mempool state.
+//   - Query serves /store (raw key, optional proof), /balance/ADDR,
+//     /nonce/ADDR, /account/ADDR and /params from committed versions,
+//     concurrently with block execution.
+//
+// Block calls are serialized by one mutex and CheckTx by another; App is
+// safe for any of CometBFT's local client creators, and node uses the
+// consensus-synchronized one so that CheckTx calls run in parallel.
+package app

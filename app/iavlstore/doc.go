@@ -1,0 +1,24 @@
+// Package iavlstore is the persistent, Merkle-ized key-value store of a
+// Tangent node: one IAVL tree (github.com/cosmos/iavl v1) over a goleveldb
+// database under the node home. The root hash of the tree is the app hash.
+//
+// Contract:
+//   - A Store has one working tree that the block executor mutates (Get, Set,
+//     Delete, Iterator) and that Commit saves as the next version. Version N
+//     is the state after block N; the app hash in block N+1's header is the
+//     Hash of version N.
+//   - Commit is atomic: after a crash (kill -9) Open finds either version N or
+//     version N-1, never a mix. Unsaved working changes are simply lost;
+//     CometBFT's handshake replays the block. Rollback drops them on purpose.
+//   - With Options.Sync false (the default) writes reach the OS but are not
+//     fsynced: they survive kill -9 but not a power loss, after which
+//     CometBFT's handshake replays the blocks it still has.
+//   - Reads of committed versions (GetAt, ProveAt, LastCommit) may run
+//     concurrently with the block executor; the working tree itself is owned
+//     by one goroutine at a time (the ABCI consensus connection).
+//   - Errors from the database are fatal for a replicated state machine: the
+//     working-tree accessors panic with a *DBError, which the ABCI adapter
+//     lets crash the node so the operator restarts it from the last commit.
+//
+// Returned value slices belong to the store: callers must not modify them.
+package iavlstore

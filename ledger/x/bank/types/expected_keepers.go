@@ -1,0 +1,3 @@
+package types
+
+// x/bank calls no other module.

@@ -1,0 +1,22 @@
+package keeper
+
+import (
+	"tangent/ledger/chain"
+	"tangent/ledger/x/staking/types"
+)
+
+// HandleMsg executes a x/staking message sent by signer.
+func (k *Keeper) HandleMsg(ctx *chain.Context, signer chain.Address, msg chain.Msg) error {
+	switch m := msg.(type) {
+	case *types.MsgBond:
+		var key *chain.PubKey
+		if m.HasConsKey {
+			key = &m.ConsPubKey
+		}
+		return k.Bond(ctx, signer, m.Role, m.Amount, key)
+	case *types.MsgUnbond:
+		_, err := k.Unbond(ctx, signer, m.Role, m.Amount)
+		return err
+	}
+	return chain.ErrUnknownMsg.Wrapf("x/staking does not handle %s", msg.Type())
+}
