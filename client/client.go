@@ -253,16 +253,18 @@ type Proven struct {
 }
 
 // Query reads key at height and verifies the proof as the package doc
-// says. Height 0 means the newest state that can be verified without
-// waiting: the state after block L-1, where L is the node's latest block
-// (whose header carries that state's app hash).
+// says. Height 0 means the newest committed state: the state after block L,
+// the node's latest block. Its app hash is signed in the header of block
+// L+1, so Query waits for that block (one block time) before it answers: a
+// read right after a tx's inclusion therefore sees the tx, which is what a
+// user expects of "committed state".
 func (c *Client) Query(ctx context.Context, key []byte, height int64) (*Proven, error) {
 	if height == 0 {
 		latest, err := c.LatestHeight(ctx)
 		if err != nil {
 			return nil, err
 		}
-		height = max(latest-1, 1)
+		height = max(latest, 1)
 	}
 	res, err := c.rpc.ABCIQueryWithOptions(ctx, QueryPathStore, cmtbytes.HexBytes(key),
 		rpcclient.ABCIQueryOptions{Height: height, Prove: true})
