@@ -147,6 +147,10 @@ func TestTransfersSurviveRestart(t *testing.T) {
 	if err != nil || r.Height <= lastHeight {
 		t.Fatalf("transfer after restart: %v %+v", err, r)
 	}
+	// A read right after inclusion sees the transfer (read-your-writes).
+	if b, h := balance(t, c, recipients[0]); b != want[recipients[0]]+7 || h < r.Height {
+		t.Fatalf("balance right after the tx in block %d: %d at height %d, want %d", r.Height, b, h, want[recipients[0]]+7)
+	}
 }
 
 // TestCheckTxRejectsBadInput sends every kind of bad tx to a real node:
