@@ -230,6 +230,13 @@ func writeGenesis(ms []*member, opts InitOptions) error {
 	}
 	params := types.DefaultConsensusParams()
 	params.Block.MaxGas = -1
+	// Evidence must expire before the offender's unbonding matures, or a
+	// validator could unbond, wait, and escape its slash (x/staking
+	// README). CometBFT expires evidence only when both its age in blocks
+	// and in time pass their limits, so blocks decide: the time limit is
+	// set to the smallest value CometBFT accepts.
+	params.Evidence.MaxAgeNumBlocks = int64(g.Staking.Params.UnbondingBlocks)
+	params.Evidence.MaxAgeDuration = time.Second
 	doc := &types.GenesisDoc{
 		GenesisTime:     opts.GenesisTime,
 		ChainID:         opts.ChainID,
