@@ -260,11 +260,13 @@ type Proven struct {
 // user expects of "committed state".
 func (c *Client) Query(ctx context.Context, key []byte, height int64) (*Proven, error) {
 	if height == 0 {
-		latest, err := c.LatestHeight(ctx)
+		// The app's last commit, not /status's latest block: CometBFT
+		// stores block L before the app has committed its state.
+		info, err := c.rpc.ABCIInfo(ctx)
 		if err != nil {
-			return nil, err
+			return nil, c.wrap(err)
 		}
-		height = max(latest, 1)
+		height = max(info.Response.LastBlockHeight, 1)
 	}
 	res, err := c.rpc.ABCIQueryWithOptions(ctx, QueryPathStore, cmtbytes.HexBytes(key),
 		rpcclient.ABCIQueryOptions{Height: height, Prove: true})
