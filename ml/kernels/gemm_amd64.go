@@ -1,0 +1,7 @@
+//go:build amd64 && !purego
+
+package kernels
+
+// archGemmPaths returns the assembly Gemm implementations this CPU
+// supports, best last.
+func archGemmPaths() []*gemmKernel { return nil }
