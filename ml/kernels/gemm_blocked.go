@@ -8,15 +8,17 @@ import "sync"
 // the chain from the value stored in C.
 type gemmKernel struct {
 	name       string
-	mr, nr     int // register tile: mr rows of C by nr columns
+	mr, nr     int // register tile: up to mr rows of C by nr columns
 	kc, mc, nc int // cache blocks: kc of k, mc rows of A, nc columns of B
+	fixedMR    bool
 
 	// tile computes the rows×cols tile of C starting at c[0] (leading
 	// dimension ldc), rows ≤ mr, cols ≤ nr, from a packed A panel ap
-	// (element (i,p) at ap[p*mr+i]) and a packed B panel bp (element (p,j)
-	// at bp[p*nr+j]), both kc long and zero-padded to mr and nr. With load
-	// it continues each chain from C; otherwise it starts from +0.
-	tile func(kc int, ap, bp, c []float32, ldc, rows, cols int, load bool)
+	// (element (i,p) at ap[p*astride+i], astride ≥ rows) and a packed B
+	// panel bp (element (p,j) at bp[p*nr+j]), both kc long, zero-padded.
+	// With load it continues each chain from C; otherwise it starts from +0.
+	// It reads and writes no element of c outside the tile.
+	tile func(kc int, ap []float32, astride int, bp, c []float32, ldc, rows, cols int, load bool)
 }
 
 // activeGemm is the implementation Gemm uses, chosen at init from the CPU
@@ -75,14 +77,21 @@ type packBuf struct{ a, b []float32 }
 
 var packPool = sync.Pool{New: func() any { return new(packBuf) }}
 
-// gemmSerial computes Gemm on the calling goroutine: for each nc-block of
-// columns and kc-block of k, it packs B into nr-wide panels, then for each
-// mc-block of rows packs A into mr-high panels and runs the micro-kernel on
-// every tile. The B panel (kc×nr) stays in L1 while the kernel sweeps the
-// A panels of the block (mc×kc, in L2).
+// gemmSerial computes Gemm on the calling goroutine. For each nc-block of
+// columns and kc-block of k it packs that block of B into nr-wide panels
+// (kc×nc, meant to stay in L2); then for each mc-block of rows it packs A
+// into panels of mrEff rows and runs the micro-kernel on every tile, row
+// panel by row panel, so that the A panel (kc×mrEff) stays in L1 while the
+// B panels stream from L2.
+//
+// mrEff ≤ mr spreads the rows evenly over the panels (16 rows make two
+// panels of 8, not 14+2), so edge panels do not run short, slow kernels.
 func gemmSerial(g *gemmKernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
 	mr, nr := g.mr, g.nr
-	kc, mc, nc := min(g.kc, k), min(g.mc, roundUp(m, mr)), min(g.nc, roundUp(n, nr))
+	if !g.fixedMR {
+		mr = (m + (m+mr-1)/mr - 1) / ((m + mr - 1) / mr)
+	}
+	kc, mc, nc := min(g.kc, k), min(roundUp(g.mc, mr), roundUp(m, mr)), min(g.nc, roundUp(n, nr))
 	buf := packPool.Get().(*packBuf)
 	defer packPool.Put(buf)
 	buf.a = grow(buf.a, mc*kc)
@@ -97,14 +106,14 @@ func gemmSerial(g *gemmKernel, transA, transB bool, m, n, k int, a []float32, ld
 			for ic := 0; ic < m; ic += mc {
 				mcur := min(mc, m-ic)
 				packA(ap, mr, transA, a, lda, ic, mcur, pc, kcur)
-				for jr := 0; jr < ncur; jr += nr {
-					bpan := bp[jr*kcur : (jr+nr)*kcur]
-					cols := min(nr, ncur-jr)
-					for ir := 0; ir < mcur; ir += mr {
-						rows := min(mr, mcur-ir)
-						apan := ap[ir*kcur : (ir+mr)*kcur]
+				for ir := 0; ir < mcur; ir += mr {
+					rows := min(mr, mcur-ir)
+					apan := ap[ir*kcur : (ir+mr)*kcur]
+					for jr := 0; jr < ncur; jr += nr {
+						bpan := bp[jr*kcur : (jr+nr)*kcur]
+						cols := min(nr, ncur-jr)
 						co := (ic+ir)*ldc + jc + jr
-						g.tile(kcur, apan, bpan, c[co:co+(rows-1)*ldc+cols], ldc, rows, cols, load)
+						g.tile(kcur, apan, mr, bpan, c[co:co+(rows-1)*ldc+cols], ldc, rows, cols, load)
 					}
 				}
 			}
@@ -188,11 +197,11 @@ func grow(s []float32, n int) []float32 {
 // chains. It is the fallback on CPUs without AVX2+FMA and on other
 // architectures, and the only path with the purego build tag.
 var goGemm = gemmKernel{
-	name: "go", mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024,
+	name: "go", mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, fixedMR: true,
 	tile: goTile,
 }
 
-func goTile(kc int, ap, bp, c []float32, ldc, rows, cols int, load bool) {
+func goTile(kc int, ap []float32, _ int, bp, c []float32, ldc, rows, cols int, load bool) {
 	var acc [16]float32
 	if load {
 		for i := 0; i < rows; i++ {
