@@ -134,6 +134,20 @@ func fmaPeakZMM(n int)
 //go:noescape
 func fmaPeakYMM(n int)
 
+// transpose16 packs a transposed block with AVX-512: for p < kc and
+// l < lanes, dst[p*dstride+l] = src[l*lds+p] when l < rows, else 0.
+// rows ≤ lanes ≤ 16.
+//
+//go:noescape
+func transpose16(dst *float32, dstride, lanes int, src *float32, lds, rows, kc int)
+
+// copy16 packs a block with AVX-512: for p < kc and l < lanes,
+// dst[p*dstride+l] = src[p*lds+l] when l < cols, else 0.
+// cols ≤ lanes ≤ 16.
+//
+//go:noescape
+func copy16(dst *float32, dstride, lanes int, src *float32, lds, cols, kc int)
+
 // fmaSS sets dst[i] to the hardware VFMADD231SS of a[i]*b[i]+c[i], i < n.
 //
 //go:noescape

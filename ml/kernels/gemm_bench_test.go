@@ -3,6 +3,7 @@ package kernels
 import (
 	"strconv"
 	"testing"
+	"time"
 
 	"tangent/ml/kernels/kernelstest"
 )
@@ -41,11 +42,11 @@ func benchGemm(b *testing.B, g *gemmKernel, threads int, tA, tB bool, m, n, k in
 	old := activeGemm
 	activeGemm = g
 	defer func() { activeGemm = old }()
-	b.ResetTimer()
+	meter := startMeter(b)
 	for b.Loop() {
 		Gemm(tA, tB, m, n, k, a, lda, bm, ldb, c, n, false)
 	}
-	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	meter.report(b, 2*float64(m)*float64(n)*float64(k), threads)
 }
 
 // BenchmarkGemm runs every Gemm path on every shape with 1 and 2 threads.
@@ -61,5 +62,23 @@ func BenchmarkGemm(b *testing.B) {
 				})
 			}
 		}
+	}
+}
+
+// flopsMeter reports GFLOP/s per wall-second and per CPU-second (divided
+// by the number of threads) for a benchmark that does flopsPerOp per
+// iteration.
+type flopsMeter struct{ cpu0 time.Duration }
+
+func startMeter(b *testing.B) flopsMeter {
+	b.ResetTimer()
+	return flopsMeter{cpuTime()}
+}
+
+func (m flopsMeter) report(b *testing.B, flopsPerOp float64, threads int) {
+	total := flopsPerOp * float64(b.N)
+	b.ReportMetric(total/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	if cpu := cpuTime() - m.cpu0; cpu > 0 {
+		b.ReportMetric(total/(cpu.Seconds()/float64(threads))/1e9, "GFLOP/cpu-s")
 	}
 }

@@ -77,12 +77,12 @@ type packBuf struct{ a, b []float32 }
 
 var packPool = sync.Pool{New: func() any { return new(packBuf) }}
 
-// gemmSerial computes Gemm on the calling goroutine. For each nc-block of
-// columns and kc-block of k it packs that block of B into nr-wide panels
-// (kc×nc, meant to stay in L2); then for each mc-block of rows it packs A
-// into panels of mrEff rows and runs the micro-kernel on every tile, row
-// panel by row panel, so that the A panel (kc×mrEff) stays in L1 while the
-// B panels stream from L2.
+// gemmSerial computes Gemm on the calling goroutine. For each kc-block of
+// k and mc-block of rows it packs A into panels of mrEff rows (once); then
+// for each nc-block of columns it packs B into nr-wide panels (kc×nc,
+// meant to stay in L2) and runs the micro-kernel on every tile, row panel
+// by row panel, so that the A panel (kc×mrEff) stays in L1 while the B
+// panels stream from L2.
 //
 // mrEff ≤ mr spreads the rows evenly over the panels (16 rows make two
 // panels of 8, not 14+2), so edge panels do not run short, slow kernels.
@@ -97,15 +97,15 @@ func gemmSerial(g *gemmKernel, transA, transB bool, m, n, k int, a []float32, ld
 	buf.a = grow(buf.a, mc*kc)
 	buf.b = grow(buf.b, kc*nc)
 	ap, bp := buf.a, buf.b
-	for jc := 0; jc < n; jc += nc {
-		ncur := min(nc, n-jc)
-		for pc := 0; pc < k; pc += kc {
-			kcur := min(kc, k-pc)
-			load := accumulate || pc > 0
-			packB(bp, nr, transB, b, ldb, pc, kcur, jc, ncur)
-			for ic := 0; ic < m; ic += mc {
-				mcur := min(mc, m-ic)
-				packA(ap, mr, transA, a, lda, ic, mcur, pc, kcur)
+	for pc := 0; pc < k; pc += kc {
+		kcur := min(kc, k-pc)
+		load := accumulate || pc > 0
+		for ic := 0; ic < m; ic += mc {
+			mcur := min(mc, m-ic)
+			packA(ap, mr, transA, a, lda, ic, mcur, pc, kcur)
+			for jc := 0; jc < n; jc += nc {
+				ncur := min(nc, n-jc)
+				packB(bp, nr, transB, b, ldb, pc, kcur, jc, ncur)
 				for ir := 0; ir < mcur; ir += mr {
 					rows := min(mr, mcur-ir)
 					apan := ap[ir*kcur : (ir+mr)*kcur]
@@ -130,55 +130,69 @@ func packA(dst []float32, mr int, trans bool, a []float32, lda, i0, mcur, p0, kc
 		ib := i0 + q*mr
 		if trans {
 			// op(A)[i,p] = a[p*lda+i]: rows of the panel are contiguous.
-			for p := 0; p < kcur; p++ {
-				src := a[(p0+p)*lda+ib : (p0+p)*lda+ib+rows]
-				d := pan[p*mr : p*mr+mr]
-				copy(d, src)
-				clear(d[rows:])
-			}
+			copyBlock(pan, mr, mr, a[p0*lda+ib:], lda, rows, kcur)
 			continue
 		}
-		for i := 0; i < rows; i++ {
-			src := a[(ib+i)*lda+p0 : (ib+i)*lda+p0+kcur]
-			for p, v := range src {
-				pan[p*mr+i] = v
-			}
-		}
-		for i := rows; i < mr; i++ {
-			for p := 0; p < kcur; p++ {
-				pan[p*mr+i] = 0
-			}
-		}
+		transposeBlock(pan, mr, mr, a[ib*lda+p0:], lda, rows, kcur)
 	}
 }
 
 // packB copies op(B)[p0:p0+kcur, j0:j0+ncur] into nr-wide panels: panel q
 // holds columns j0+q*nr.. as dst[q*nr*kcur + p*nr + j], zero-padded to nr.
 func packB(dst []float32, nr int, trans bool, b []float32, ldb, p0, kcur, j0, ncur int) {
-	for q := 0; q*nr < ncur; q++ {
+	npan := (ncur + nr - 1) / nr
+	for q := 0; q < npan; q++ {
 		pan := dst[q*nr*kcur : (q+1)*nr*kcur]
 		cols := min(nr, ncur-q*nr)
-		jb := j0 + q*nr
-		if !trans {
-			for p := 0; p < kcur; p++ {
-				src := b[(p0+p)*ldb+jb : (p0+p)*ldb+jb+cols]
-				d := pan[p*nr : p*nr+nr]
-				copy(d, src)
-				clear(d[cols:])
+		for h := 0; h < nr; h += 16 {
+			lanes := min(16, nr-h)
+			n := max(0, min(lanes, cols-h))
+			var src []float32
+			switch {
+			case n > 0 && trans: // op(B)[p,j] = b[j*ldb+p]
+				src = b[(j0+q*nr+h)*ldb+p0:]
+			case n > 0: // row p of the block is contiguous in b
+				src = b[p0*ldb+j0+q*nr+h:]
 			}
-			continue
+			if trans {
+				transposeBlock(pan[h:], nr, lanes, src, ldb, n, kcur)
+			} else {
+				copyBlock(pan[h:], nr, lanes, src, ldb, n, kcur)
+			}
 		}
-		// op(B)[p,j] = b[j*ldb+p].
-		for j := 0; j < cols; j++ {
-			src := b[(jb+j)*ldb+p0 : (jb+j)*ldb+p0+kcur]
-			for p, v := range src {
-				pan[p*nr+j] = v
-			}
+	}
+}
+
+// copyBlock sets dst[p*dstride+l] = src[p*lds+l] for p < kc and l < lanes,
+// with +0 for l ≥ cols (cols ≤ lanes ≤ 16). On amd64 with AVX-512 it is
+// replaced by an assembly version.
+var copyBlock = copyGo
+
+func copyGo(dst []float32, dstride, lanes int, src []float32, lds, cols, kc int) {
+	for p := 0; p < kc; p++ {
+		d := dst[p*dstride : p*dstride+lanes]
+		if cols > 0 {
+			copy(d, src[p*lds:p*lds+cols])
 		}
-		for j := cols; j < nr; j++ {
-			for p := 0; p < kcur; p++ {
-				pan[p*nr+j] = 0
-			}
+		clear(d[cols:])
+	}
+}
+
+// transposeBlock sets dst[p*dstride+l] = src[l*lds+p] for p < kc and
+// l < lanes, with +0 for l ≥ rows (rows ≤ lanes ≤ 16). On amd64 with
+// AVX-512 it is replaced by an assembly version.
+var transposeBlock = transposeGo
+
+func transposeGo(dst []float32, dstride, lanes int, src []float32, lds, rows, kc int) {
+	for l := 0; l < rows; l++ {
+		s := src[l*lds : l*lds+kc]
+		for p, v := range s {
+			dst[p*dstride+l] = v
+		}
+	}
+	for l := rows; l < lanes; l++ {
+		for p := 0; p < kc; p++ {
+			dst[p*dstride+l] = 0
 		}
 	}
 }

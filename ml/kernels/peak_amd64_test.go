@@ -12,7 +12,7 @@ import (
 // GFLOP/s (2 flops per lane).
 func benchPeak(b *testing.B, fn func(int), lanes, threads int) {
 	const iters = 1 << 16
-	b.ResetTimer()
+	meter := startMeter(b)
 	for b.Loop() {
 		var wg sync.WaitGroup
 		for t := 0; t < threads; t++ {
@@ -24,8 +24,7 @@ func benchPeak(b *testing.B, fn func(int), lanes, threads int) {
 		}
 		wg.Wait()
 	}
-	flops := float64(iters) * 12 * float64(lanes) * 2 * float64(threads)
-	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	meter.report(b, float64(iters)*12*float64(lanes)*2*float64(threads), threads)
 }
 
 func BenchmarkFMAPeak(b *testing.B) {

@@ -51,6 +51,8 @@ func main() {
 	}
 	genPeak()
 	genFMASS()
+	genTranspose()
+	genCopy()
 	write("gemm_amd64.s")
 	genDecls()
 	write("gemm_amd64_decl.go")
@@ -95,6 +97,20 @@ func genDecls() {
 	p("//")
 	p("//go:noescape")
 	p("func fmaPeakYMM(n int)")
+	p("")
+	p("// transpose16 packs a transposed block with AVX-512: for p < kc and")
+	p("// l < lanes, dst[p*dstride+l] = src[l*lds+p] when l < rows, else 0.")
+	p("// rows ≤ lanes ≤ 16.")
+	p("//")
+	p("//go:noescape")
+	p("func transpose16(dst *float32, dstride, lanes int, src *float32, lds, rows, kc int)")
+	p("")
+	p("// copy16 packs a block with AVX-512: for p < kc and l < lanes,")
+	p("// dst[p*dstride+l] = src[p*lds+l] when l < cols, else 0.")
+	p("// cols ≤ lanes ≤ 16.")
+	p("//")
+	p("//go:noescape")
+	p("func copy16(dst *float32, dstride, lanes int, src *float32, lds, cols, kc int)")
 	p("")
 	p("// fmaSS sets dst[i] to the hardware VFMADD231SS of a[i]*b[i]+c[i], i < n.")
 	p("//")
@@ -151,20 +167,19 @@ func genAVX512(rows, nv int) {
 		}
 	}
 	p("%s_start:", name)
-	step := func(boff int) {
+	step := func(u, boff int) {
 		p("\tVMOVUPS %d(BX), Z28", boff)
 		if nv == 2 {
 			p("\tVMOVUPS %d(BX), Z29", boff+64)
 		}
 		for i := 0; i < rows; i++ {
 			a := []string{"Z30", "Z31"}[i%2]
-			p("\tVBROADCASTSS %d(AX), %s", 4*i, a)
+			p("\tVBROADCASTSS %s, %s", aAddr(u, i), a)
 			p("\tVFMADD231PS Z28, %s, %s", a, acc(i, 0))
 			if nv == 2 {
 				p("\tVFMADD231PS Z29, %s, %s", a, acc(i, 1))
 			}
 		}
-		p("\tADDQ SI, AX")
 	}
 	loops(name, 128, step)
 	p("\tMOVQ DI, R10")
@@ -182,16 +197,21 @@ func genAVX512(rows, nv int) {
 	p("")
 }
 
-// loops emits the k loop, unrolled, then the remainder; step(boff) emits
-// one p step reading the B panel at BX+boff and advancing AX.
-func loops(name string, bstride int, step func(boff int)) {
+// loops emits the k loop, unrolled; step(u, boff) emits p step u of an
+// unrolled group, reading the B panel at BX+boff and A at aAddr(u, i).
+// SI = astride in bytes, R12 = 3*SI, R13 = 4*SI: the four steps of a group
+// address A without extra additions, and AX advances once per group.
+func loops(name string, bstride int, step func(u, boff int)) {
+	p("\tLEAQ (SI)(SI*2), R12")
+	p("\tLEAQ (SI*4), R13")
 	p("\tMOVQ CX, R11")
 	p("\tSHRQ $%d, R11", log2(unroll))
 	p("\tJZ %s_tail", name)
 	p("%s_loop:", name)
 	for u := 0; u < unroll; u++ {
-		step(u * bstride)
+		step(u, u*bstride)
 	}
+	p("\tADDQ R13, AX")
 	p("\tADDQ $%d, BX", unroll*bstride)
 	p("\tDECQ R11")
 	p("\tJNZ %s_loop", name)
@@ -199,11 +219,26 @@ func loops(name string, bstride int, step func(boff int)) {
 	p("\tANDQ $%d, CX", unroll-1)
 	p("\tJZ %s_store", name)
 	p("%s_tailloop:", name)
-	step(0)
+	step(0, 0)
+	p("\tADDQ SI, AX")
 	p("\tADDQ $%d, BX", bstride)
 	p("\tDECQ CX")
 	p("\tJNZ %s_tailloop", name)
 	p("%s_store:", name)
+}
+
+// aAddr returns the address of row i of A in unrolled step u.
+func aAddr(u, i int) string {
+	switch u {
+	case 0:
+		return fmt.Sprintf("%d(AX)", 4*i)
+	case 1:
+		return fmt.Sprintf("%d(AX)(SI*1)", 4*i)
+	case 2:
+		return fmt.Sprintf("%d(AX)(SI*2)", 4*i)
+	default:
+		return fmt.Sprintf("%d(AX)(R12*1)", 4*i)
+	}
 }
 
 func log2(n int) int {
@@ -242,19 +277,18 @@ func genAVX2(rows, nv int) {
 		}
 	}
 	p("%s_start:", name)
-	step := func(boff int) {
+	step := func(u, boff int) {
 		p("\tVMOVUPS %d(BX), Y12", boff)
 		if nv == 2 {
 			p("\tVMOVUPS %d(BX), Y13", boff+32)
 		}
 		for i := 0; i < rows; i++ {
-			p("\tVBROADCASTSS %d(AX), Y14", 4*i)
+			p("\tVBROADCASTSS %s, Y14", aAddr(u, i))
 			p("\tVFMADD231PS Y12, Y14, %s", acc(i, 0))
 			if nv == 2 {
 				p("\tVFMADD231PS Y13, Y14, %s", acc(i, 1))
 			}
 		}
-		p("\tADDQ SI, AX")
 	}
 	loops(name, 64, step)
 	p("\tVMOVDQU (R8), Y12")
@@ -340,6 +374,132 @@ func genFMASS() {
 	p("\tDECQ CX")
 	p("\tJNZ fmaSS_loop")
 	p("fmaSS_done:")
+	p("\tRET")
+	p("")
+}
+
+// genTranspose emits transpose16 (see its declaration): 16×16 blocks are
+// loaded (rows beyond rows stay zero, p beyond kc are masked off),
+// transposed in registers with the usual four shuffle stages, and stored
+// masked to lanes.
+func genTranspose() {
+	p("// func transpose16(dst *float32, dstride, lanes int, src *float32, lds, rows, kc int)")
+	p("TEXT ·transpose16(SB), NOSPLIT, $0-56")
+	p("\tMOVQ dst+0(FP), DI")
+	p("\tMOVQ dstride+8(FP), DX")
+	p("\tSHLQ $2, DX")
+	p("\tMOVQ lanes+16(FP), CX")
+	p("\tMOVQ $1, AX")
+	p("\tSHLQ CX, AX")
+	p("\tDECQ AX")
+	p("\tKMOVW AX, K2")
+	p("\tMOVQ src+24(FP), SI")
+	p("\tMOVQ lds+32(FP), R11")
+	p("\tSHLQ $2, R11")
+	p("\tMOVQ rows+40(FP), R9")
+	p("\tMOVQ kc+48(FP), R12")
+	p("transpose16_block:")
+	p("\tTESTQ R12, R12")
+	p("\tJLE transpose16_done")
+	// K1: mask of min(16, remaining) p values.
+	p("\tMOVQ R12, CX")
+	p("\tCMPQ CX, $16")
+	p("\tJLE transpose16_mask")
+	p("\tMOVQ $16, CX")
+	p("transpose16_mask:")
+	p("\tMOVQ $1, AX")
+	p("\tSHLQ CX, AX")
+	p("\tDECQ AX")
+	p("\tKMOVW AX, K1")
+	for i := 0; i < 16; i++ {
+		p("\tVPXORD Z%d, Z%d, Z%d", i, i, i)
+	}
+	p("\tMOVQ SI, R10")
+	for i := 0; i < 16; i++ {
+		p("\tCMPQ R9, $%d", i)
+		p("\tJLE transpose16_loaded")
+		p("\tVMOVUPS.Z (R10), K1, Z%d", i)
+		p("\tADDQ R11, R10")
+	}
+	p("transpose16_loaded:")
+	// Stage 1: 32-bit unpacks of row pairs into Z16..Z31.
+	for q := 0; q < 8; q++ {
+		p("\tVUNPCKLPS Z%d, Z%d, Z%d", 2*q+1, 2*q, 16+2*q)
+		p("\tVUNPCKHPS Z%d, Z%d, Z%d", 2*q+1, 2*q, 16+2*q+1)
+	}
+	// Stage 2: 64-bit unpacks into Z0..Z15.
+	for g := 0; g < 4; g++ {
+		t := 16 + 4*g
+		p("\tVUNPCKLPD Z%d, Z%d, Z%d", t+2, t, 4*g)
+		p("\tVUNPCKHPD Z%d, Z%d, Z%d", t+2, t, 4*g+1)
+		p("\tVUNPCKLPD Z%d, Z%d, Z%d", t+3, t+1, 4*g+2)
+		p("\tVUNPCKHPD Z%d, Z%d, Z%d", t+3, t+1, 4*g+3)
+	}
+	// Stage 3: 128-bit lane shuffles into Z16..Z31.
+	for h := 0; h < 2; h++ {
+		for k := 0; k < 4; k++ {
+			a, b := 8*h+k, 8*h+4+k
+			p("\tVSHUFF32X4 $0x88, Z%d, Z%d, Z%d", b, a, 16+8*h+k)
+			p("\tVSHUFF32X4 $0xdd, Z%d, Z%d, Z%d", b, a, 16+8*h+4+k)
+		}
+	}
+	// Stage 4: Z_c = column c.
+	for c := 0; c < 8; c++ {
+		p("\tVSHUFF32X4 $0x88, Z%d, Z%d, Z%d", 24+c, 16+c, c)
+		p("\tVSHUFF32X4 $0xdd, Z%d, Z%d, Z%d", 24+c, 16+c, c+8)
+	}
+	p("\tMOVQ DI, R10")
+	for c := 0; c < 16; c++ {
+		p("\tCMPQ R12, $%d", c)
+		p("\tJLE transpose16_stored")
+		p("\tVMOVUPS Z%d, K2, (R10)", c)
+		p("\tADDQ DX, R10")
+	}
+	p("transpose16_stored:")
+	p("\tADDQ $64, SI")
+	p("\tMOVQ DX, AX")
+	p("\tSHLQ $4, AX")
+	p("\tADDQ AX, DI")
+	p("\tSUBQ $16, R12")
+	p("\tJMP transpose16_block")
+	p("transpose16_done:")
+	p("\tVZEROUPPER")
+	p("\tRET")
+	p("")
+}
+
+// genCopy emits copy16 (see its declaration), two rows per iteration.
+func genCopy() {
+	p("// func copy16(dst *float32, dstride, lanes int, src *float32, lds, cols, kc int)")
+	p("TEXT ·copy16(SB), NOSPLIT, $0-56")
+	p("\tMOVQ dst+0(FP), DI")
+	p("\tMOVQ dstride+8(FP), DX")
+	p("\tSHLQ $2, DX")
+	p("\tMOVQ lanes+16(FP), CX")
+	p("\tMOVQ $1, AX")
+	p("\tSHLQ CX, AX")
+	p("\tDECQ AX")
+	p("\tKMOVW AX, K2")
+	p("\tMOVQ src+24(FP), SI")
+	p("\tMOVQ lds+32(FP), R11")
+	p("\tSHLQ $2, R11")
+	p("\tMOVQ cols+40(FP), CX")
+	p("\tMOVQ $1, AX")
+	p("\tSHLQ CX, AX")
+	p("\tDECQ AX")
+	p("\tKMOVW AX, K1")
+	p("\tMOVQ kc+48(FP), R12")
+	p("\tTESTQ R12, R12")
+	p("\tJLE copy16_done")
+	p("copy16_loop:")
+	p("\tVMOVUPS.Z (SI), K1, Z0")
+	p("\tVMOVUPS Z0, K2, (DI)")
+	p("\tADDQ R11, SI")
+	p("\tADDQ DX, DI")
+	p("\tDECQ R12")
+	p("\tJNZ copy16_loop")
+	p("copy16_done:")
+	p("\tVZEROUPPER")
 	p("\tRET")
 	p("")
 }
