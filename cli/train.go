@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -31,6 +32,7 @@ type trainFlags struct {
 	seed                        uint64
 	threads                     int
 	jsonOut, quiet, noEval      bool
+	cpuProfile                  string
 }
 
 // trainResult is the JSON object `tangent train --json` prints.
@@ -96,6 +98,7 @@ Ctrl-C stops after the current step and still writes the checkpoint.`,
 	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object with the results on stdout")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 	fl.BoolVar(&f.noEval, "no-eval", false, "skip the test-set evaluation (test_accuracy is then -1)")
+	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the training loop to this file (for go tool pprof)")
 	return cmd
 }
 
@@ -207,6 +210,17 @@ func runTrain(cmd *cobra.Command, f *trainFlags) error {
 	res := trainResult{Model: cfg.Spec.DisplayName(), SpecHash: cfg.Spec.Hash(), Params: tr.Network().NumParams(),
 		Batch: cfg.Batch, Optimizer: cfg.Optim.Encode(), Seed: cfg.Seed, Threads: f.threads, TestAccuracy: -1, TestLoss: -1}
 	recent := make([]float64, 0, 100)
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var elapsed time.Duration
 	start := time.Now()
 	for i := 0; i < steps; i++ {

@@ -239,32 +239,59 @@ func UpdateTensor(c Config, sc Scalars, w, g []float32, slots [][]float32) {
 	})
 }
 
+// The loops below are specialized per option so that the per-element work
+// has no branches; each computes exactly the formulas of the package comment.
+
 func sgdPlain(sc Scalars, w, g []float32) {
 	g = g[:len(w)]
-	for i := range w {
-		gi := g[i]
-		if sc.WD != 0 {
-			gi = gi + float32(sc.WD*w[i])
+	lr, wd := sc.LR, sc.WD
+	if wd == 0 {
+		for i, gi := range g {
+			w[i] = w[i] - float32(lr*gi)
 		}
-		w[i] = w[i] - float32(sc.LR*gi)
+		return
+	}
+	for i, gi := range g {
+		wi := w[i]
+		gi = gi + float32(wd*wi)
+		w[i] = wi - float32(lr*gi)
 	}
 }
 
 func sgdMomentum(sc Scalars, nesterov bool, w, g, b []float32) {
 	g, b = g[:len(w)], b[:len(w)]
-	for i := range w {
-		gi := g[i]
-		if sc.WD != 0 {
-			gi = gi + float32(sc.WD*w[i])
+	lr, wd, mom := sc.LR, sc.WD, sc.Mom
+	switch {
+	case wd == 0 && !nesterov:
+		for i, gi := range g {
+			bi := float32(mom*b[i]) + gi
+			b[i] = bi
+			w[i] = w[i] - float32(lr*bi)
 		}
-		bi := float32(sc.Mom*b[i]) + gi
-		b[i] = bi
-		if nesterov {
-			gi = gi + float32(sc.Mom*bi)
-		} else {
-			gi = bi
+	case wd == 0 && nesterov:
+		for i, gi := range g {
+			bi := float32(mom*b[i]) + gi
+			b[i] = bi
+			gi = gi + float32(mom*bi)
+			w[i] = w[i] - float32(lr*gi)
 		}
-		w[i] = w[i] - float32(sc.LR*gi)
+	case !nesterov:
+		for i, gi := range g {
+			wi := w[i]
+			gi = gi + float32(wd*wi)
+			bi := float32(mom*b[i]) + gi
+			b[i] = bi
+			w[i] = wi - float32(lr*bi)
+		}
+	default:
+		for i, gi := range g {
+			wi := w[i]
+			gi = gi + float32(wd*wi)
+			bi := float32(mom*b[i]) + gi
+			b[i] = bi
+			gi = gi + float32(mom*bi)
+			w[i] = wi - float32(lr*gi)
+		}
 	}
 }
 
