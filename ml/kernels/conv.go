@@ -73,15 +73,15 @@ func Conv2D(s ConvShape, x, w, bias, y []float32) {
 // by Conv2DBackwardDataRef: for each input element (n, c, ih, iw)
 //
 //	acc := +0
-//	for r, s in lexicographic order, if (ih+PadH-r)/StrideH = oh and
-//	(iw+PadW-s)/StrideW = ow divide exactly and (oh, ow) is an output position:
-//		t := +0
-//		for k := 0; k < K; k++ { t = FMA32(w[k, c, r, s], dy[n, k, oh, ow], t) }
-//		acc = acc + t   // a float32 addition
+//	for k, r, s in lexicographic order (output channels, then kernel positions):
+//		acc = FMA32(w[k, c, r, s], d, acc)
 //	dx[n, c, ih, iw] = acc
 //
-// that is, an FMA chain over output channels, then a sum over kernel
-// positions. Conv2DBackwardData overwrites dx.
+// where d = dy[n, k, oh, ow] if ih+PadH-r = oh*StrideH and
+// iw+PadW-s = ow*StrideW for an output position (oh, ow), and +0 otherwise:
+// one FMA chain per element over the full (k, r, s) range, like a
+// convolution of dy, dilated by the stride and zero-padded, with the flipped
+// kernel. Conv2DBackwardData overwrites dx.
 func Conv2DBackwardData(s ConvShape, dy, w, dx []float32) {
 	checkConvBwdData("Conv2DBackwardData", s, dy, w, dx)
 	conv2DBackwardDataFast(s, dy, w, dx)
@@ -174,23 +174,17 @@ func Conv2DBackwardDataRef(s ConvShape, dy, w, dx []float32) {
 			for ih := 0; ih < s.H; ih++ {
 				for iw := 0; iw < s.W; iw++ {
 					var acc float32
-					for r := 0; r < s.R; r++ {
-						ti := ih + s.PadH - r
-						if ti < 0 || ti%s.StrideH != 0 || ti/s.StrideH >= oh {
-							continue
-						}
-						i := ti / s.StrideH
-						for q := 0; q < s.S; q++ {
-							tj := iw + s.PadW - q
-							if tj < 0 || tj%s.StrideW != 0 || tj/s.StrideW >= ow {
-								continue
+					for k := 0; k < s.K; k++ {
+						for r := 0; r < s.R; r++ {
+							for q := 0; q < s.S; q++ {
+								var d float32
+								ti, tj := ih+s.PadH-r, iw+s.PadW-q
+								if ti >= 0 && ti%s.StrideH == 0 && ti/s.StrideH < oh &&
+									tj >= 0 && tj%s.StrideW == 0 && tj/s.StrideW < ow {
+									d = dy[((n*s.K+k)*oh+ti/s.StrideH)*ow+tj/s.StrideW]
+								}
+								acc = FMA32(w[((k*s.C+c)*s.R+r)*s.S+q], d, acc)
 							}
-							j := tj / s.StrideW
-							var t float32
-							for k := 0; k < s.K; k++ {
-								t = FMA32(w[((k*s.C+c)*s.R+r)*s.S+q], dy[((n*s.K+k)*oh+i)*ow+j], t)
-							}
-							acc += t
 						}
 					}
 					dx[((n*s.C+c)*s.H+ih)*s.W+iw] = acc

@@ -2,17 +2,23 @@ package kernels
 
 import "sync"
 
-// The fast convolutions lower to Gemm over the whole batch, with the
-// batch×spatial dimension as Gemm's wide n dimension:
+// The fast convolutions run the Gemm micro-kernels on implicit matrices
+// (im2col) that are never stored: the driver's packing routines gather
+// their panels straight from the (zero-padded) tensors through index tables
+// (gather operands), so each output element is exactly the FMA chain of the
+// reference loop, in the same order:
 //
-//	forward:  Y[k, (n,oh,ow)]     = W[k, (c,r,s)] · col[(c,r,s), (n,oh,ow)]
-//	filter:   dW[k, (c,r,s)]      = dY[k, (n,oh,ow)] · col[(c,r,s), (n,oh,ow)]ᵀ
-//	data:     dcol[(c,r,s), (n,oh,ow)] = Wᵀ · dY[k, (n,oh,ow)], then col2im
+//	forward, per image n:  Y_n[k, (oh,ow)]  = W[k, (c,r,s)] · Xcol_n[(c,r,s), (oh,ow)]
+//	data, per image n:     dX_n[c, (ih,iw)] = W'[c, (k,r,s)] · dYcol_n[(k,r,s), (ih,iw)]
+//	filter:                dW[k, (c,r,s)]   = dY[k, (n,oh,ow)] · Xcol[(n,oh,ow), (c,r,s)]
 //
-// col is im2col of the padded input (padding stored as +0), so each output
-// element is exactly the FMA chain of the reference loop in the same order.
+// Xcol reads the input padded with zeros; dYcol reads dy dilated by the
+// stride and padded with zeros (a full correlation with the flipped
+// kernel). The forward and data passes are parallel over images (or over
+// columns when there are fewer images than workers); the filter pass is
+// one Gemm, parallel over its outputs.
 
-// bufPool recycles large scratch buffers.
+// bufPool recycles scratch buffers.
 var bufPool sync.Pool
 
 func getBuf(n int) *[]float32 {
@@ -26,128 +32,192 @@ func getBuf(n int) *[]float32 {
 
 func putBuf(p *[]float32) { bufPool.Put(p) }
 
-// im2col writes the (c,r,s) × (n,oh,ow) matrix of the padded input into col
-// (leading dimension N*OutH*OutW).
-func im2col(s ConvShape, x, col []float32) {
-	oh, ow := s.OutH(), s.OutW()
-	ld := s.N * oh * ow
+// padded returns x zero-padded to N×C×(H+2PadH)×(W+2PadW), or x itself
+// without padding; release returns the buffer.
+func padded(s ConvShape, x []float32) (xp []float32, hp, wp int, release func()) {
+	if s.PadH == 0 && s.PadW == 0 {
+		return x[:s.InLen()], s.H, s.W, func() {}
+	}
+	hp, wp = s.H+2*s.PadH, s.W+2*s.PadW
+	bp := getBuf(s.N * s.C * hp * wp)
+	xp = *bp
 	ParallelFor(s.N, func(n int) {
 		for c := 0; c < s.C; c++ {
-			plane := x[(n*s.C+c)*s.H*s.W : (n*s.C+c+1)*s.H*s.W]
-			for r := 0; r < s.R; r++ {
-				for q := 0; q < s.S; q++ {
-					row := col[((c*s.R+r)*s.S+q)*ld+n*oh*ow:]
-					row = row[:oh*ow]
-					for i := 0; i < oh; i++ {
-						ih := i*s.StrideH - s.PadH + r
-						dst := row[i*ow : (i+1)*ow]
-						if ih < 0 || ih >= s.H {
-							clear(dst)
-							continue
-						}
-						src := plane[ih*s.W : (ih+1)*s.W]
-						for j := range dst {
-							iw := j*s.StrideW - s.PadW + q
-							if iw >= 0 && iw < s.W {
-								dst[j] = src[iw]
-							} else {
-								dst[j] = 0
-							}
-						}
-					}
-				}
+			dst := xp[(n*s.C+c)*hp*wp : (n*s.C+c+1)*hp*wp]
+			clear(dst[:s.PadH*wp])
+			clear(dst[(s.PadH+s.H)*wp:])
+			src := x[(n*s.C+c)*s.H*s.W:]
+			for i := 0; i < s.H; i++ {
+				row := dst[(s.PadH+i)*wp : (s.PadH+i+1)*wp]
+				clear(row[:s.PadW])
+				copy(row[s.PadW:s.PadW+s.W], src[i*s.W:(i+1)*s.W])
+				clear(row[s.PadW+s.W:])
 			}
 		}
 	})
+	return xp, hp, wp, func() { putBuf(bp) }
+}
+
+// perImage runs fn(n) for every image, in parallel over images when there
+// are at least as many images as workers; otherwise sequentially, and fn
+// must use gemmBlocked to parallelize inside.
+func perImage(nImages int, fn func(n int, parallel bool)) {
+	if nImages >= Workers() {
+		ParallelFor(nImages, func(n int) { fn(n, false) })
+		return
+	}
+	for n := 0; n < nImages; n++ {
+		fn(n, true)
+	}
+}
+
+// gemmImage computes one image's Gemm, serially or with gemmBlocked.
+func gemmImage(parallel bool, a, b operand, m, n, k int, c []float32, ldc int) {
+	if parallel {
+		gemmBlocked(activeGemm, a, b, m, n, k, c, ldc, false)
+	} else {
+		gemmSerial(activeGemm, a, b, 0, m, 0, n, k, c, ldc, false)
+	}
 }
 
 func conv2DFast(s ConvShape, x, w, bias, y []float32) {
+	xp, hp, wp, release := padded(s, x)
+	defer release()
 	oh, ow := s.OutH(), s.OutW()
-	ohw := oh * ow
-	nn := s.N * ohw
-	crs := s.C * s.R * s.S
-	colp := getBuf(crs * nn)
-	defer putBuf(colp)
-	im2col(s, x, *colp)
-	outp := getBuf(s.K * nn)
-	defer putBuf(outp)
-	out := *outp
-	Gemm(false, false, s.K, nn, crs, w, crs, *colp, nn, out, nn, false)
-	ParallelFor(s.N, func(n int) {
-		for k := 0; k < s.K; k++ {
-			src := out[k*nn+n*ohw : k*nn+(n+1)*ohw]
-			dst := y[(n*s.K+k)*ohw : (n*s.K+k+1)*ohw]
-			if bias == nil {
-				copy(dst, src)
-				continue
-			}
-			b := bias[k]
-			for i, v := range src {
-				dst[i] = v + b
+	ohw, crs, img := oh*ow, s.C*s.R*s.S, s.C*hp*wp
+	pIdx := make([]int32, 0, crs) // row (c,r,s) of Xcol
+	for c := 0; c < s.C; c++ {
+		for r := 0; r < s.R; r++ {
+			for q := 0; q < s.S; q++ {
+				pIdx = append(pIdx, int32(c*hp*wp+r*wp+q))
 			}
 		}
-	})
-}
-
-// dyMatrix rearranges dy (N×K×OH×OW) into the K × (n,oh,ow) matrix dst.
-func dyMatrix(s ConvShape, dy, dst []float32) {
-	ohw := s.OutH() * s.OutW()
-	nn := s.N * ohw
-	ParallelFor(s.N, func(n int) {
-		for k := 0; k < s.K; k++ {
-			copy(dst[k*nn+n*ohw:k*nn+(n+1)*ohw], dy[(n*s.K+k)*ohw:(n*s.K+k+1)*ohw])
+	}
+	lIdx := make([]int32, 0, ohw) // column (oh,ow) of Xcol
+	for i := 0; i < oh; i++ {
+		for j := 0; j < ow; j++ {
+			lIdx = append(lIdx, int32(i*s.StrideH*wp+j*s.StrideW))
+		}
+	}
+	wm := matrix{false, w, crs}
+	perImage(s.N, func(n int, parallel bool) {
+		yn := y[n*s.K*ohw : (n+1)*s.K*ohw]
+		gemmImage(parallel, wm, newGather(xp[n*img:(n+1)*img], pIdx, lIdx), s.K, ohw, crs, yn, ohw)
+		if bias != nil {
+			for k, b := range bias[:s.K] {
+				row := yn[k*ohw : (k+1)*ohw]
+				for i := range row {
+					row[i] += b
+				}
+			}
 		}
 	})
 }
 
 func conv2DBackwardFilterFast(s ConvShape, x, dy, dw, db []float32) {
-	nn := s.N * s.OutH() * s.OutW()
-	crs := s.C * s.R * s.S
-	colp := getBuf(crs * nn)
-	defer putBuf(colp)
-	im2col(s, x, *colp)
-	dyp := getBuf(s.K * nn)
-	defer putBuf(dyp)
-	dyMatrix(s, dy, *dyp)
-	Gemm(false, true, s.K, crs, nn, *dyp, nn, *colp, nn, dw, crs, false)
+	xp, hp, wp, release := padded(s, x)
+	defer release()
+	oh, ow := s.OutH(), s.OutW()
+	ohw, crs := oh*ow, s.C*s.R*s.S
+	// Xcol[(n,oh,ow), (c,r,s)] = xp[pos + off].
+	pos := make([]int32, 0, s.N*ohw)
+	for n := 0; n < s.N; n++ {
+		for i := 0; i < oh; i++ {
+			for j := 0; j < ow; j++ {
+				pos = append(pos, int32(n*s.C*hp*wp+i*s.StrideH*wp+j*s.StrideW))
+			}
+		}
+	}
+	off := make([]int32, 0, crs)
+	for c := 0; c < s.C; c++ {
+		for r := 0; r < s.R; r++ {
+			for q := 0; q < s.S; q++ {
+				off = append(off, int32(c*hp*wp+r*wp+q))
+			}
+		}
+	}
+	gemmBlocked(activeGemm, batchRows{dy[:s.OutLen()], s.K, ohw}, newGather(xp, pos, off),
+		s.K, crs, s.N*ohw, dw, crs, false)
+}
+
+// batchRows is the K × (N·T) matrix A[k, (n,t)] = data[(n*K+k)*T + t]:
+// an N×K×T tensor seen with the batch folded into the columns. It is only
+// used as Gemm's A operand.
+type batchRows struct {
+	data []float32
+	k, t int
+}
+
+func (x batchRows) packA(dst []float32, mr, i0, mcur, p0, kc int) {
+	for q := 0; q*mr < mcur; q++ {
+		pan := dst[q*mr*kc : (q+1)*mr*kc]
+		rows := min(mr, mcur-q*mr)
+		ib := i0 + q*mr
+		for p := p0; p < p0+kc; {
+			n, t := p/x.t, p%x.t
+			seg := min(x.t-t, p0+kc-p)
+			transposeBlock(pan[(p-p0)*mr:], mr, mr, x.data[(n*x.k+ib)*x.t+t:], x.t, rows, seg)
+			p += seg
+		}
+	}
+}
+
+func (x batchRows) packB(dst []float32, nr, p0, kc, j0, ncur int) {
+	panic("kernels: batchRows is only an A operand")
 }
 
 func conv2DBackwardDataFast(s ConvShape, dy, w, dx []float32) {
 	oh, ow := s.OutH(), s.OutW()
-	ohw := oh * ow
-	nn := s.N * ohw
-	crs := s.C * s.R * s.S
-	dyp := getBuf(s.K * nn)
-	defer putBuf(dyp)
-	dyMatrix(s, dy, *dyp)
-	colp := getBuf(crs * nn)
-	defer putBuf(colp)
-	col := *colp
-	Gemm(true, false, crs, nn, s.K, w, crs, *dyp, nn, col, nn, false)
-	// col2im: each dx element receives its terms in (r, s) order.
-	ParallelFor(s.N, func(n int) {
+	hw, krs := s.H*s.W, s.K*s.R*s.S
+	// dy of one image, dilated by the stride and zero-padded: row u of
+	// channel k holds output row oh at u = oh*StrideH + R-1-PadH, so that
+	// dYcol[(k,r,s), (ih,iw)] = d[k*hd*wd + (ih+R-1-r)*wd + (iw+S-1-s)].
+	hd, wd := s.H+s.R-1, s.W+s.S-1
+	pIdx := make([]int32, 0, krs)
+	for k := 0; k < s.K; k++ {
+		for r := 0; r < s.R; r++ {
+			for q := 0; q < s.S; q++ {
+				pIdx = append(pIdx, int32(k*hd*wd+(s.R-1-r)*wd+(s.S-1-q)))
+			}
+		}
+	}
+	lIdx := make([]int32, 0, hw)
+	for i := 0; i < s.H; i++ {
+		for j := 0; j < s.W; j++ {
+			lIdx = append(lIdx, int32(i*wd+j))
+		}
+	}
+	// W'[c, (k,r,s)] = w[k,c,r,s].
+	wtp := getBuf(s.C * krs)
+	defer putBuf(wtp)
+	wt := *wtp
+	rs := s.R * s.S
+	for k := 0; k < s.K; k++ {
 		for c := 0; c < s.C; c++ {
-			plane := dx[(n*s.C+c)*s.H*s.W : (n*s.C+c+1)*s.H*s.W]
-			clear(plane)
-			for r := 0; r < s.R; r++ {
-				for q := 0; q < s.S; q++ {
-					row := col[((c*s.R+r)*s.S+q)*nn+n*ohw:]
-					row = row[:ohw]
-					for i := 0; i < oh; i++ {
-						ih := i*s.StrideH - s.PadH + r
-						if ih < 0 || ih >= s.H {
-							continue
-						}
-						dst := plane[ih*s.W : (ih+1)*s.W]
-						for j, v := range row[i*ow : (i+1)*ow] {
-							iw := j*s.StrideW - s.PadW + q
-							if iw >= 0 && iw < s.W {
-								dst[iw] += v
-							}
-						}
+			copy(wt[c*krs+k*rs:c*krs+(k+1)*rs], w[(k*s.C+c)*rs:(k*s.C+c+1)*rs])
+		}
+	}
+	wm := matrix{false, wt, krs}
+	perImage(s.N, func(n int, parallel bool) {
+		dp := getBuf(s.K * hd * wd)
+		defer putBuf(dp)
+		d := *dp
+		clear(d)
+		for k := 0; k < s.K; k++ {
+			src := dy[(n*s.K+k)*oh*ow:]
+			for i := 0; i < oh; i++ {
+				u := i*s.StrideH + s.R - 1 - s.PadH
+				if u < 0 || u >= hd {
+					continue
+				}
+				row := d[(k*hd+u)*wd : (k*hd+u+1)*wd]
+				for j := 0; j < ow; j++ {
+					if v := j*s.StrideW + s.S - 1 - s.PadW; v >= 0 && v < wd {
+						row[v] = src[i*ow+j]
 					}
 				}
 			}
 		}
+		gemmImage(parallel, wm, newGather(d, pIdx, lIdx), s.C, hw, krs, dx[n*s.C*hw:(n+1)*s.C*hw], hw)
 	})
 }

@@ -36,7 +36,7 @@ func Gemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, l
 		}
 		return
 	}
-	gemmBlocked(activeGemm, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+	gemmBlocked(activeGemm, matrix{transA, a, lda}, matrix{transB, b, ldb}, m, n, k, c, ldc, accumulate)
 }
 
 // GemmRef is the reference loop that defines Gemm's result (see Gemm).

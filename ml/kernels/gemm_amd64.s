@@ -7147,3 +7147,114 @@ copy16_done:
 	VZEROUPPER
 	RET
 
+// func gather32(dst *float32, dstride int, lanes uint64, src *float32, pIdx *int32, kc int, lIdx *int32, valid uint64)
+TEXT ·gather32(SB), NOSPLIT, $0-64
+	MOVQ dst+0(FP), DI
+	MOVQ dstride+8(FP), DX
+	SHLQ $2, DX
+	MOVQ lanes+16(FP), AX
+	KMOVW AX, K4
+	SHRQ $16, AX
+	KMOVW AX, K5
+	MOVQ AX, R10
+	MOVQ src+24(FP), SI
+	MOVQ pIdx+32(FP), R8
+	MOVQ kc+40(FP), R12
+	MOVQ lIdx+48(FP), R9
+	MOVQ valid+56(FP), AX
+	KMOVW AX, K1
+	SHRQ $16, AX
+	KMOVW AX, K2
+	VMOVDQU32.Z (R9), K1, Z0
+	VMOVDQU32.Z 64(R9), K2, Z1
+	TESTQ R12, R12
+	JLE gather32_done
+	TESTQ R10, R10
+	JNZ gather32_two
+gather32_one:
+	VPBROADCASTD (R8), Z2
+	VPADDD Z0, Z2, Z3
+	KMOVW K1, K3
+	VPXORD Z4, Z4, Z4
+	VGATHERDPS (SI)(Z3*4), K3, Z4
+	VMOVUPS Z4, K4, (DI)
+	ADDQ $4, R8
+	ADDQ DX, DI
+	DECQ R12
+	JNZ gather32_one
+	JMP gather32_done
+gather32_two:
+	VPBROADCASTD (R8), Z2
+	VPADDD Z0, Z2, Z3
+	VPADDD Z1, Z2, Z5
+	KMOVW K1, K3
+	KMOVW K2, K6
+	VPXORD Z4, Z4, Z4
+	VPXORD Z6, Z6, Z6
+	VGATHERDPS (SI)(Z3*4), K3, Z4
+	VGATHERDPS (SI)(Z5*4), K6, Z6
+	VMOVUPS Z4, K4, (DI)
+	VMOVUPS Z6, K5, 64(DI)
+	ADDQ $4, R8
+	ADDQ DX, DI
+	DECQ R12
+	JNZ gather32_two
+gather32_done:
+	VZEROUPPER
+	RET
+
+// func runs32(dst *float32, dstride int, lanes uint64, src *float32, pIdx *int32, kc int, segs *int32, n0, n1 int)
+TEXT ·runs32(SB), NOSPLIT, $0-72
+	MOVQ dst+0(FP), DI
+	MOVQ dstride+8(FP), DX
+	SHLQ $2, DX
+	MOVQ lanes+16(FP), AX
+	KMOVW AX, K4
+	SHRQ $16, AX
+	KMOVW AX, K5
+	MOVQ src+24(FP), SI
+	MOVQ pIdx+32(FP), R8
+	MOVQ kc+40(FP), R12
+	MOVQ segs+48(FP), R9
+	MOVQ n0+56(FP), R10
+	MOVQ n1+64(FP), R11
+	TESTQ R12, R12
+	JLE runs32_done
+runs32_row:
+	VPXORD Z4, Z4, Z4
+	VPXORD Z6, Z6, Z6
+	MOVLQSX (R8), R13
+	LEAQ (SI)(R13*4), R13
+	MOVQ R9, BX
+	MOVQ R10, CX
+	TESTQ CX, CX
+	JZ runs32_v1
+runs32_s0:
+	MOVLQSX (BX), AX
+	KMOVW 4(BX), K1
+	VMOVUPS (R13)(AX*4), K1, Z4
+	ADDQ $8, BX
+	DECQ CX
+	JNZ runs32_s0
+runs32_v1:
+	MOVQ R11, CX
+	TESTQ CX, CX
+	JZ runs32_store
+runs32_s1:
+	MOVLQSX (BX), AX
+	KMOVW 4(BX), K1
+	VMOVUPS (R13)(AX*4), K1, Z6
+	ADDQ $8, BX
+	DECQ CX
+	JNZ runs32_s1
+runs32_store:
+	VMOVUPS Z4, K4, (DI)
+	VMOVUPS Z6, K5, 64(DI)
+	ADDQ $4, R8
+	ADDQ DX, DI
+	DECQ R12
+	JNZ runs32_row
+runs32_done:
+	VZEROUPPER
+	RET
+

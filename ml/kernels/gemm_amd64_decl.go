@@ -148,6 +148,25 @@ func transpose16(dst *float32, dstride, lanes int, src *float32, lds, rows, kc i
 //go:noescape
 func copy16(dst *float32, dstride, lanes int, src *float32, lds, cols, kc int)
 
+// gather32 packs an indexed block with AVX-512 gathers: for p < kc and
+// lane l set in lanes, dst[p*dstride+l] = src[pIdx[p]+lIdx[l]] when l is
+// also set in valid, else 0. lanes and valid are masks of the low 32
+// lanes; the indices must be valid (checked by newGather).
+//
+//go:noescape
+func gather32(dst *float32, dstride int, lanes uint64, src *float32, pIdx *int32, kc int, lIdx *int32, valid uint64)
+
+// runs32 packs an indexed block whose lanes come in contiguous runs, with
+// masked loads: for p < kc, vector h of row p (lanes 16h..16h+15) is the
+// merge of, for each segment of that vector, the 16 floats at
+// src[pIdx[p]+delta] under the segment's mask (other lanes 0); the row
+// is stored to dst[p*dstride:] under lanes. segs holds n0 segments of
+// vector 0, then n1 of vector 1, each {delta int32, mask uint32}; the
+// accessed indices must be valid (checked by newGather).
+//
+//go:noescape
+func runs32(dst *float32, dstride int, lanes uint64, src *float32, pIdx *int32, kc int, segs *int32, n0, n1 int)
+
 // fmaSS sets dst[i] to the hardware VFMADD231SS of a[i]*b[i]+c[i], i < n.
 //
 //go:noescape

@@ -29,44 +29,51 @@ var activeGemm = &goGemm
 // goroutines.
 const minParallelFlops = 32 * 32 * 32
 
-// gemmBlocked computes Gemm with kernel g, splitting C into disjoint
-// column (or row) ranges of whole panels over up to Workers() goroutines.
-func gemmBlocked(g *gemmKernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+// operand is a matrix that the driver packs into panels, by global row and
+// column indices. matrix is a strided matrix, possibly transposed;
+// gather is an implicit matrix such as im2col, read by index tables.
+type operand interface {
+	// packA packs rows i0..i0+mcur-1, columns p0..p0+kc-1 (the operand is
+	// A, m×k) into panels of mr rows: element (i0+q*mr+i, p0+p) at
+	// dst[q*mr*kc + p*mr + i], zero-padded to mr rows.
+	packA(dst []float32, mr, i0, mcur, p0, kc int)
+	// packB packs rows p0..p0+kc-1, columns j0..j0+ncur-1 (the operand is
+	// B, k×n) into panels of nr columns: element (p0+p, j0+q*nr+j) at
+	// dst[q*nr*kc + p*nr + j], zero-padded to nr columns.
+	packB(dst []float32, nr, p0, kc, j0, ncur int)
+}
+
+// gemmBlocked computes C = A·B (+C) with kernel g, splitting C into
+// disjoint column (or row) ranges over up to Workers() goroutines.
+func gemmBlocked(g *gemmKernel, a, b operand, m, n, k int, c []float32, ldc int, accumulate bool) {
 	w := Workers()
 	if m*n*k < minParallelFlops {
 		w = 1
 	}
-	npan := (n + g.nr - 1) / g.nr
+	nr := g.nr
+	npan := (n + nr - 1) / nr
+	if npan < w && nr > 16 && n > 16 {
+		nr = 16 // split narrow matrices at half panels
+		npan = (n + nr - 1) / nr
+	}
 	mpan := (m + g.mr - 1) / g.mr
 	switch {
-	case w <= 1 || (npan == 1 && mpan == 1):
-		gemmSerial(g, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate)
+	case w <= 1 || (npan == 1 && m == 1):
+		gemmSerial(g, a, b, 0, m, 0, n, k, c, ldc, accumulate)
 	case npan >= w*2 || npan >= mpan:
-		// Split the columns: each worker owns whole nr-panels of C.
+		// Split the columns: each worker owns whole panels of C.
 		w = min(w, npan)
 		parallelRange(w, 1, func(lo, hi int) {
 			for t := lo; t < hi; t++ {
-				j0 := t * npan / w * g.nr
-				j1 := min((t+1)*npan/w*g.nr, n)
-				bo := j0
-				if transB {
-					bo = j0 * ldb
-				}
-				gemmSerial(g, transA, transB, m, j1-j0, k, a, lda, b[bo:], ldb, c[j0:], ldc, accumulate)
+				gemmSerial(g, a, b, 0, m, t*npan/w*nr, min((t+1)*npan/w*nr, n), k, c, ldc, accumulate)
 			}
 		})
 	default:
-		// Split the rows: each worker owns whole mr-panels of C.
-		w = min(w, mpan)
+		// Split the rows evenly.
+		w = min(w, m)
 		parallelRange(w, 1, func(lo, hi int) {
 			for t := lo; t < hi; t++ {
-				i0 := t * mpan / w * g.mr
-				i1 := min((t+1)*mpan/w*g.mr, m)
-				ao := i0 * lda
-				if transA {
-					ao = i0
-				}
-				gemmSerial(g, transA, transB, i1-i0, n, k, a[ao:], lda, b, ldb, c[i0*ldc:], ldc, accumulate)
+				gemmSerial(g, a, b, t*m/w, (t+1)*m/w, 0, n, k, c, ldc, accumulate)
 			}
 		})
 	}
@@ -77,19 +84,25 @@ type packBuf struct{ a, b []float32 }
 
 var packPool = sync.Pool{New: func() any { return new(packBuf) }}
 
-// gemmSerial computes Gemm on the calling goroutine. For each kc-block of
-// k and mc-block of rows it packs A into panels of mrEff rows (once); then
-// for each nc-block of columns it packs B into nr-wide panels (kc×nc,
+// gemmSerial computes rows i0..i1-1, columns j0..j1-1 of C = A·B (+C) on
+// the calling goroutine; c holds C from element (0,0). For each kc-block
+// of k and mc-block of rows it packs A into panels of mrEff rows (once);
+// then for each nc-block of columns it packs B into nr-wide panels (kc×nc,
 // meant to stay in L2) and runs the micro-kernel on every tile, row panel
 // by row panel, so that the A panel (kc×mrEff) stays in L1 while the B
 // panels stream from L2.
 //
 // mrEff ≤ mr spreads the rows evenly over the panels (16 rows make two
 // panels of 8, not 14+2), so edge panels do not run short, slow kernels.
-func gemmSerial(g *gemmKernel, transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int, accumulate bool) {
+func gemmSerial(g *gemmKernel, a, b operand, i0, i1, j0, j1, k int, c []float32, ldc int, accumulate bool) {
+	m, n := i1-i0, j1-j0
+	if m <= 0 || n <= 0 {
+		return
+	}
 	mr, nr := g.mr, g.nr
 	if !g.fixedMR {
-		mr = (m + (m+mr-1)/mr - 1) / ((m + mr - 1) / mr)
+		np := (m + mr - 1) / mr
+		mr = (m + np - 1) / np
 	}
 	kc, mc, nc := min(g.kc, k), min(roundUp(g.mc, mr), roundUp(m, mr)), min(g.nc, roundUp(n, nr))
 	buf := packPool.Get().(*packBuf)
@@ -102,17 +115,17 @@ func gemmSerial(g *gemmKernel, transA, transB bool, m, n, k int, a []float32, ld
 		load := accumulate || pc > 0
 		for ic := 0; ic < m; ic += mc {
 			mcur := min(mc, m-ic)
-			packA(ap, mr, transA, a, lda, ic, mcur, pc, kcur)
+			a.packA(ap, mr, i0+ic, mcur, pc, kcur)
 			for jc := 0; jc < n; jc += nc {
 				ncur := min(nc, n-jc)
-				packB(bp, nr, transB, b, ldb, pc, kcur, jc, ncur)
+				b.packB(bp, nr, pc, kcur, j0+jc, ncur)
 				for ir := 0; ir < mcur; ir += mr {
 					rows := min(mr, mcur-ir)
 					apan := ap[ir*kcur : (ir+mr)*kcur]
 					for jr := 0; jr < ncur; jr += nr {
 						bpan := bp[jr*kcur : (jr+nr)*kcur]
 						cols := min(nr, ncur-jr)
-						co := (ic+ir)*ldc + jc + jr
+						co := (i0+ic+ir)*ldc + j0 + jc + jr
 						g.tile(kcur, apan, mr, bpan, c[co:co+(rows-1)*ldc+cols], ldc, rows, cols, load)
 					}
 				}
@@ -121,43 +134,47 @@ func gemmSerial(g *gemmKernel, transA, transB bool, m, n, k int, a []float32, ld
 	}
 }
 
-// packA copies op(A)[i0:i0+mcur, p0:p0+kcur] into mr-high panels: panel q
-// holds rows i0+q*mr.. as dst[q*mr*kcur + p*mr + i], zero-padded to mr rows.
-func packA(dst []float32, mr int, trans bool, a []float32, lda, i0, mcur, p0, kcur int) {
+// matrix is a strided row-major matrix operand: element (r, c) at
+// data[r*ld+c], or at data[c*ld+r] when trans.
+type matrix struct {
+	trans bool
+	data  []float32
+	ld    int
+}
+
+func (x matrix) packA(dst []float32, mr, i0, mcur, p0, kc int) {
 	for q := 0; q*mr < mcur; q++ {
-		pan := dst[q*mr*kcur : (q+1)*mr*kcur]
+		pan := dst[q*mr*kc : (q+1)*mr*kc]
 		rows := min(mr, mcur-q*mr)
 		ib := i0 + q*mr
-		if trans {
-			// op(A)[i,p] = a[p*lda+i]: rows of the panel are contiguous.
-			copyBlock(pan, mr, mr, a[p0*lda+ib:], lda, rows, kcur)
-			continue
+		if x.trans {
+			// A(i,p) = data[p*ld+i]: rows of the panel are contiguous.
+			copyBlock(pan, mr, mr, x.data[p0*x.ld+ib:], x.ld, rows, kc)
+		} else {
+			transposeBlock(pan, mr, mr, x.data[ib*x.ld+p0:], x.ld, rows, kc)
 		}
-		transposeBlock(pan, mr, mr, a[ib*lda+p0:], lda, rows, kcur)
 	}
 }
 
-// packB copies op(B)[p0:p0+kcur, j0:j0+ncur] into nr-wide panels: panel q
-// holds columns j0+q*nr.. as dst[q*nr*kcur + p*nr + j], zero-padded to nr.
-func packB(dst []float32, nr int, trans bool, b []float32, ldb, p0, kcur, j0, ncur int) {
+func (x matrix) packB(dst []float32, nr, p0, kc, j0, ncur int) {
 	npan := (ncur + nr - 1) / nr
 	for q := 0; q < npan; q++ {
-		pan := dst[q*nr*kcur : (q+1)*nr*kcur]
+		pan := dst[q*nr*kc : (q+1)*nr*kc]
 		cols := min(nr, ncur-q*nr)
 		for h := 0; h < nr; h += 16 {
 			lanes := min(16, nr-h)
 			n := max(0, min(lanes, cols-h))
 			var src []float32
 			switch {
-			case n > 0 && trans: // op(B)[p,j] = b[j*ldb+p]
-				src = b[(j0+q*nr+h)*ldb+p0:]
-			case n > 0: // row p of the block is contiguous in b
-				src = b[p0*ldb+j0+q*nr+h:]
+			case n > 0 && x.trans: // B(p,j) = data[j*ld+p]
+				src = x.data[(j0+q*nr+h)*x.ld+p0:]
+			case n > 0: // row p of the block is contiguous
+				src = x.data[p0*x.ld+j0+q*nr+h:]
 			}
-			if trans {
-				transposeBlock(pan[h:], nr, lanes, src, ldb, n, kcur)
+			if x.trans {
+				transposeBlock(pan[h:], nr, lanes, src, x.ld, n, kc)
 			} else {
-				copyBlock(pan[h:], nr, lanes, src, ldb, n, kcur)
+				copyBlock(pan[h:], nr, lanes, src, x.ld, n, kc)
 			}
 		}
 	}
@@ -194,6 +211,61 @@ func transposeGo(dst []float32, dstride, lanes int, src []float32, lds, rows, kc
 		for p := 0; p < kc; p++ {
 			dst[p*dstride+l] = 0
 		}
+	}
+}
+
+// gather is an implicit matrix operand: element (r, c) is
+// src[rowIdx[r] + colIdx[c]]. newGather checks every index once.
+type gather struct {
+	src            []float32
+	rowIdx, colIdx []int32
+}
+
+// newGather returns the gather operand after checking that every
+// rowIdx[r] + colIdx[c] is a valid index of src.
+func newGather(src []float32, rowIdx, colIdx []int32) gather {
+	lo := func(s []int32) (mn, mx int) {
+		mn, mx = int(s[0]), int(s[0])
+		for _, v := range s {
+			mn, mx = min(mn, int(v)), max(mx, int(v))
+		}
+		return
+	}
+	rmin, rmax := lo(rowIdx)
+	cmin, cmax := lo(colIdx)
+	if rmin+cmin < 0 || rmax+cmax >= len(src) || len(src) > 1<<31-1 {
+		panic("kernels: gather index out of range")
+	}
+	return gather{src, rowIdx, colIdx}
+}
+
+func (x gather) packA(dst []float32, mr, i0, mcur, p0, kc int) {
+	for q := 0; q*mr < mcur; q++ {
+		rows := min(mr, mcur-q*mr)
+		gatherBlock(dst[q*mr*kc:(q+1)*mr*kc], mr, mr, x.src, x.colIdx[p0:p0+kc], x.rowIdx[i0+q*mr:i0+q*mr+rows])
+	}
+}
+
+func (x gather) packB(dst []float32, nr, p0, kc, j0, ncur int) {
+	for q := 0; q*nr < ncur; q++ {
+		cols := min(nr, ncur-q*nr)
+		gatherBlock(dst[q*nr*kc:(q+1)*nr*kc], nr, nr, x.src, x.rowIdx[p0:p0+kc], x.colIdx[j0+q*nr:j0+q*nr+cols])
+	}
+}
+
+// gatherBlock sets dst[p*dstride+l] = src[pIdx[p]+lIdx[l]] for
+// p < len(pIdx) and l < len(lIdx), and +0 for len(lIdx) ≤ l < lanes
+// (lanes ≤ 32). The indices have been checked by newGather. On amd64 with
+// AVX-512 it is replaced by an assembly version.
+var gatherBlock = gatherGo
+
+func gatherGo(dst []float32, dstride, lanes int, src []float32, pIdx, lIdx []int32) {
+	for p, pi := range pIdx {
+		d := dst[p*dstride : p*dstride+lanes]
+		for l, li := range lIdx {
+			d[l] = src[int(pi)+int(li)]
+		}
+		clear(d[len(lIdx):])
 	}
 }
 

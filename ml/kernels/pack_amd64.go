@@ -8,6 +8,7 @@ func init() {
 	if hasAVX512 {
 		transposeBlock = transposeAVX512
 		copyBlock = copyAVX512
+		gatherBlock = gatherAVX512
 	}
 }
 
@@ -43,4 +44,38 @@ func copyAVX512(dst []float32, dstride, lanes int, src []float32, lds, cols, kc 
 		sp = &src[0]
 	}
 	copy16(&dst[0], dstride, lanes, sp, lds, cols, kc)
+}
+
+// gatherAVX512 is gatherBlock with the gather32 assembly.
+func gatherAVX512(dst []float32, dstride, lanes int, src []float32, pIdx, lIdx []int32) {
+	kc := len(pIdx)
+	if kc == 0 || lanes == 0 {
+		return
+	}
+	if len(lIdx) > lanes || lanes > 32 || dstride < lanes || len(dst) < (kc-1)*dstride+lanes || len(src) == 0 {
+		panic(fmt.Sprintf("kernels: gatherAVX512: bad block dst=%d dstride=%d lanes=%d lIdx=%d", len(dst), dstride, lanes, len(lIdx)))
+	}
+	li := &pIdx[0] // any valid pointer when no lane is valid
+	if len(lIdx) > 0 {
+		li = &lIdx[0]
+	}
+	// Lanes in a few contiguous runs: masked vector loads beat gathers.
+	var segs [32][2]int32
+	ns := [2]int{}
+	for h := 0; h < 2; h++ {
+		for l := 16 * h; l < min(len(lIdx), 16*h+16); {
+			e := l + 1
+			for e < min(len(lIdx), 16*h+16) && lIdx[e] == lIdx[e-1]+1 {
+				e++
+			}
+			segs[ns[0]+ns[1]] = [2]int32{lIdx[l] - int32(l-16*h), int32((uint32(1)<<(e-16*h) - 1) &^ (uint32(1)<<(l-16*h) - 1))}
+			ns[h]++
+			l = e
+		}
+	}
+	if ns[0]+ns[1] <= 8 {
+		runs32(&dst[0], dstride, uint64(1)<<lanes-1, &src[0], &pIdx[0], kc, &segs[0][0], ns[0], ns[1])
+		return
+	}
+	gather32(&dst[0], dstride, uint64(1)<<lanes-1, &src[0], &pIdx[0], kc, li, uint64(1)<<len(lIdx)-1)
 }

@@ -18,13 +18,13 @@ func BenchmarkPack(b *testing.B) {
 		}
 		b.Run("A"+name, func(b *testing.B) {
 			for b.Loop() {
-				packA(dst, 14, tr, a, n, 0, n, 0, 256)
+				matrix{tr, a, n}.packA(dst, 14, 0, n, 0, 256)
 			}
 			b.ReportMetric(float64(n*256)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
 		})
 		b.Run("B"+name, func(b *testing.B) {
 			for b.Loop() {
-				packB(dst, 32, tr, a, n, 0, 256, 0, n)
+				matrix{tr, a, n}.packB(dst, 32, 0, 256, 0, n)
 			}
 			b.ReportMetric(float64(n*256)*float64(b.N)/b.Elapsed().Seconds()/1e9, "Gelem/s")
 		})
@@ -65,6 +65,36 @@ func TestCopyBlock(t *testing.T) {
 		copyBlock(got, dstride, lanes, src, lds, cols, kc)
 		if d := kernelstest.Diff(got, want); d != "" {
 			t.Fatalf("lanes=%d cols=%d kc=%d lds=%d dstride=%d: %s", lanes, cols, kc, lds, dstride, d)
+		}
+	}
+}
+
+func TestGatherBlock(t *testing.T) {
+	r := kernelstest.Rand(7)
+	for it := 0; it < 500; it++ {
+		lanes := 1 + r.IntN(32)
+		nl := r.IntN(lanes + 1)
+		kc := 1 + r.IntN(40)
+		dstride := lanes + r.IntN(9)
+		src := kernelstest.Slice(r, 1+r.IntN(3000))
+		pIdx := make([]int32, kc)
+		for i := range pIdx {
+			pIdx[i] = int32(r.IntN(len(src)/2 + 1))
+		}
+		lIdx := make([]int32, nl)
+		run := r.IntN(3) == 0 // mostly contiguous runs
+		for i := range lIdx {
+			lIdx[i] = int32(r.IntN(len(src) - len(src)/2))
+			if run && i > 0 && r.IntN(6) > 0 && int(lIdx[i-1])+1 < len(src)-len(src)/2 {
+				lIdx[i] = lIdx[i-1] + 1
+			}
+		}
+		want := kernelstest.Slice(r, (kc-1)*dstride+lanes)
+		got := append([]float32(nil), want...)
+		gatherGo(want, dstride, lanes, src, pIdx, lIdx)
+		gatherBlock(got, dstride, lanes, src, pIdx, lIdx)
+		if d := kernelstest.Diff(got, want); d != "" {
+			t.Fatalf("lanes=%d nl=%d kc=%d dstride=%d: %s", lanes, nl, kc, dstride, d)
 		}
 	}
 }
