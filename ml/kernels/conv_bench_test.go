@@ -44,10 +44,14 @@ func BenchmarkConv(b *testing.B) {
 					prev := SetWorkers(th)
 					defer SetWorkers(prev)
 					meter := startMeter(b)
+					var mt minTimer
 					for b.Loop() {
+						mt.start()
 						pass.fn()
+						mt.stop()
 					}
 					meter.report(b, flops, th)
+					mt.report(b, flops)
 				})
 			}
 		}

@@ -1,6 +1,9 @@
 package kernels
 
-import "sync"
+import (
+	"math/bits"
+	"sync"
+)
 
 // The fast convolutions run the Gemm micro-kernels on implicit matrices
 // (im2col) that are never stored: the driver's packing routines gather
@@ -18,19 +21,20 @@ import "sync"
 // columns when there are fewer images than workers); the filter pass is
 // one Gemm, parallel over its outputs.
 
-// bufPool recycles scratch buffers.
-var bufPool sync.Pool
+// bufPools recycle scratch buffers, one pool per power-of-two capacity.
+var bufPools [64]sync.Pool
 
 func getBuf(n int) *[]float32 {
-	if p, ok := bufPool.Get().(*[]float32); ok && cap(*p) >= n {
+	class := bits.Len(uint(n))
+	if p, ok := bufPools[class].Get().(*[]float32); ok {
 		*p = (*p)[:n]
 		return p
 	}
-	b := make([]float32, n)
+	b := make([]float32, n, 1<<class)
 	return &b
 }
 
-func putBuf(p *[]float32) { bufPool.Put(p) }
+func putBuf(p *[]float32) { bufPools[bits.Len(uint(cap(*p)-1))].Put(p) }
 
 // padded returns x zero-padded to N×C×(H+2PadH)×(W+2PadW), or x itself
 // without padding; release returns the buffer.
@@ -93,13 +97,44 @@ func conv2DFast(s ConvShape, x, w, bias, y []float32) {
 			}
 		}
 	}
+	wm := matrix{false, w, crs}
+	if s.StrideH == 1 && s.StrideW == 1 {
+		// Compute on the padded input's grid: column j = oh*wp + ow of the
+		// wide output reads xp[pIdx[p] + j], so every packed row is one
+		// contiguous run (the columns ow ≥ OutW are computed and dropped).
+		nw := (oh-1)*wp + ow
+		perImage(s.N, func(n int, parallel bool) {
+			tp := getBuf(s.K * nw)
+			defer putBuf(tp)
+			t := *tp
+			gemmImage(parallel, wm, newShifted(xp[n*img:(n+1)*img], pIdx, nw), s.K, nw, crs, t, nw)
+			yn := y[n*s.K*ohw : (n+1)*s.K*ohw]
+			for k := 0; k < s.K; k++ {
+				var b float32
+				if bias != nil {
+					b = bias[k]
+				}
+				for i := 0; i < oh; i++ {
+					src := t[k*nw+i*wp : k*nw+i*wp+ow]
+					dst := yn[k*ohw+i*ow : k*ohw+(i+1)*ow]
+					if bias == nil {
+						copy(dst, src)
+						continue
+					}
+					for j, v := range src {
+						dst[j] = v + b
+					}
+				}
+			}
+		})
+		return
+	}
 	lIdx := make([]int32, 0, ohw) // column (oh,ow) of Xcol
 	for i := 0; i < oh; i++ {
 		for j := 0; j < ow; j++ {
 			lIdx = append(lIdx, int32(i*s.StrideH*wp+j*s.StrideW))
 		}
 	}
-	wm := matrix{false, w, crs}
 	perImage(s.N, func(n int, parallel bool) {
 		yn := y[n*s.K*ohw : (n+1)*s.K*ohw]
 		gemmImage(parallel, wm, newGather(xp[n*img:(n+1)*img], pIdx, lIdx), s.K, ohw, crs, yn, ohw)
@@ -181,12 +216,9 @@ func conv2DBackwardDataFast(s ConvShape, dy, w, dx []float32) {
 			}
 		}
 	}
-	lIdx := make([]int32, 0, hw)
-	for i := 0; i < s.H; i++ {
-		for j := 0; j < s.W; j++ {
-			lIdx = append(lIdx, int32(i*wd+j))
-		}
-	}
+	// Compute on d's grid: column j = ih*wd + iw reads d[pIdx[p] + j], one
+	// contiguous run per packed row; columns iw ≥ W are computed and dropped.
+	nw := (s.H-1)*wd + s.W
 	// W'[c, (k,r,s)] = w[k,c,r,s].
 	wtp := getBuf(s.C * krs)
 	defer putBuf(wtp)
@@ -218,6 +250,15 @@ func conv2DBackwardDataFast(s ConvShape, dy, w, dx []float32) {
 				}
 			}
 		}
-		gemmImage(parallel, wm, newGather(d, pIdx, lIdx), s.C, hw, krs, dx[n*s.C*hw:(n+1)*s.C*hw], hw)
+		tp := getBuf(s.C * nw)
+		defer putBuf(tp)
+		t := *tp
+		gemmImage(parallel, wm, newShifted(d, pIdx, nw), s.C, nw, krs, t, nw)
+		dxn := dx[n*s.C*hw : (n+1)*s.C*hw]
+		for c := 0; c < s.C; c++ {
+			for i := 0; i < s.H; i++ {
+				copy(dxn[c*hw+i*s.W:c*hw+(i+1)*s.W], t[c*nw+i*wd:c*nw+i*wd+s.W])
+			}
+		}
 	})
 }

@@ -21,6 +21,13 @@ var avx512Kernels = [2][14]func(kc int, a, b, c *float32, ldc, astride, load int
 		sgemmAVX512R8V2, sgemmAVX512R9V2, sgemmAVX512R10V2, sgemmAVX512R11V2, sgemmAVX512R12V2, sgemmAVX512R13V2, sgemmAVX512R14V2},
 }
 
+var sconvKernels = [2][14]func(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32){
+	{sconvAVX512R1V1, sconvAVX512R2V1, sconvAVX512R3V1, sconvAVX512R4V1, sconvAVX512R5V1, sconvAVX512R6V1, sconvAVX512R7V1,
+		sconvAVX512R8V1, sconvAVX512R9V1, sconvAVX512R10V1, sconvAVX512R11V1, sconvAVX512R12V1, sconvAVX512R13V1, sconvAVX512R14V1},
+	{sconvAVX512R1V2, sconvAVX512R2V2, sconvAVX512R3V2, sconvAVX512R4V2, sconvAVX512R5V2, sconvAVX512R6V2, sconvAVX512R7V2,
+		sconvAVX512R8V2, sconvAVX512R9V2, sconvAVX512R10V2, sconvAVX512R11V2, sconvAVX512R12V2, sconvAVX512R13V2, sconvAVX512R14V2},
+}
+
 var avx2Kernels = [2][6]func(kc int, a, b, c *float32, ldc, astride, load int, mask *int32){
 	{sgemmAVX2R1V1, sgemmAVX2R2V1, sgemmAVX2R3V1, sgemmAVX2R4V1, sgemmAVX2R5V1, sgemmAVX2R6V1},
 	{sgemmAVX2R1V2, sgemmAVX2R2V2, sgemmAVX2R3V2, sgemmAVX2R4V2, sgemmAVX2R5V2, sgemmAVX2R6V2},
@@ -49,6 +56,21 @@ var avx512Gemm = gemmKernel{
 		}
 		_, _ = ap[(kc-1)*astride+rows-1], bp[(kc-1)*32+cols-1]
 		avx512Kernels[v][rows-1](kc, &ap[0], &bp[0], &c[0], ldc, astride, l, uintptr(1)<<cols-1)
+	},
+	// The shifted operand has checked that src[pIdx[p]+j] is valid for
+	// every p and every column j of the matrix; the kernel reads columns
+	// j0..j0+cols-1 only (masked loads).
+	direct: func(kc int, ap []float32, astride int, src []float32, pIdx []int32, j0 int, c []float32, ldc, rows, cols int, load bool) {
+		v := 0
+		if cols > 16 {
+			v = 1
+		}
+		l := 0
+		if load {
+			l = 1
+		}
+		_, _ = ap[(kc-1)*astride+rows-1], pIdx[kc-1]
+		sconvKernels[v][rows-1](kc, &ap[0], &src[j0], &c[0], ldc, astride, l, uintptr(1)<<cols-1, &pIdx[0])
 	},
 }
 

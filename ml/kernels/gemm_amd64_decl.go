@@ -89,6 +89,90 @@ func sgemmAVX512R13V2(kc int, a, b, c *float32, ldc, astride, load int, mask uin
 func sgemmAVX512R14V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr)
 
 //go:noescape
+func sconvAVX512R1V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R2V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R3V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R4V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R5V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R6V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R7V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R8V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R9V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R10V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R11V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R12V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R13V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R14V1(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R1V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R2V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R3V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R4V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R5V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R6V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R7V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R8V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R9V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R10V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R11V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R12V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R13V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
+func sconvAVX512R14V2(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)
+
+//go:noescape
 func sgemmAVX2R1V1(kc int, a, b, c *float32, ldc, astride, load int, mask *int32)
 
 //go:noescape

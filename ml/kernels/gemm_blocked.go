@@ -19,6 +19,11 @@ type gemmKernel struct {
 	// With load it continues each chain from C; otherwise it starts from +0.
 	// It reads and writes no element of c outside the tile.
 	tile func(kc int, ap []float32, astride int, bp, c []float32, ldc, rows, cols int, load bool)
+
+	// direct, if not nil, is tile with B read in place from a shifted
+	// operand instead of a packed panel: row p of the tile's B is
+	// src[pIdx[p]+j0 : pIdx[p]+j0+cols].
+	direct func(kc int, ap []float32, astride int, src []float32, pIdx []int32, j0 int, c []float32, ldc, rows, cols int, load bool)
 }
 
 // activeGemm is the implementation Gemm uses, chosen at init from the CPU
@@ -110,6 +115,8 @@ func gemmSerial(g *gemmKernel, a, b operand, i0, i1, j0, j1, k int, c []float32,
 	buf.a = grow(buf.a, mc*kc)
 	buf.b = grow(buf.b, kc*nc)
 	ap, bp := buf.a, buf.b
+	sb, direct := b.(shifted)
+	direct = direct && g.direct != nil
 	for pc := 0; pc < k; pc += kc {
 		kcur := min(kc, k-pc)
 		load := accumulate || pc > 0
@@ -118,11 +125,19 @@ func gemmSerial(g *gemmKernel, a, b operand, i0, i1, j0, j1, k int, c []float32,
 			a.packA(ap, mr, i0+ic, mcur, pc, kcur)
 			for jc := 0; jc < n; jc += nc {
 				ncur := min(nc, n-jc)
-				b.packB(bp, nr, pc, kcur, j0+jc, ncur)
+				if !direct {
+					b.packB(bp, nr, pc, kcur, j0+jc, ncur)
+				}
 				for ir := 0; ir < mcur; ir += mr {
 					rows := min(mr, mcur-ir)
 					apan := ap[ir*kcur : (ir+mr)*kcur]
 					for jr := 0; jr < ncur; jr += nr {
+						if direct {
+							cols := min(nr, ncur-jr)
+							co := (i0+ic+ir)*ldc + j0 + jc + jr
+							g.direct(kcur, apan, mr, sb.src, sb.pIdx[pc:pc+kcur], j0+jc+jr, c[co:co+(rows-1)*ldc+cols], ldc, rows, cols, load)
+							continue
+						}
 						bpan := bp[jr*kcur : (jr+nr)*kcur]
 						cols := min(nr, ncur-jr)
 						co := (i0+ic+ir)*ldc + j0 + jc + jr
@@ -211,6 +226,44 @@ func transposeGo(dst []float32, dstride, lanes int, src []float32, lds, rows, kc
 		for p := 0; p < kc; p++ {
 			dst[p*dstride+l] = 0
 		}
+	}
+}
+
+// shifted is an implicit k×n matrix operand whose rows are contiguous runs
+// of src: element (p, j) is src[pIdx[p] + j]. It is Gemm's B operand for
+// stride-1 convolutions computed on the input's grid; kernels with a
+// direct variant read it in place, the others pack it.
+type shifted struct {
+	src  []float32
+	pIdx []int32
+}
+
+// newShifted returns the shifted operand with n columns after checking
+// that every pIdx[p] + j, j < n, is a valid index of src.
+func newShifted(src []float32, pIdx []int32, n int) shifted {
+	for _, v := range pIdx {
+		if v < 0 || int(v)+n > len(src) {
+			panic("kernels: shifted index out of range")
+		}
+	}
+	if len(src) > 1<<31-1 {
+		panic("kernels: shifted operand too large")
+	}
+	return shifted{src, pIdx}
+}
+
+func (x shifted) packA(dst []float32, mr, i0, mcur, p0, kc int) {
+	panic("kernels: shifted is only a B operand")
+}
+
+func (x shifted) packB(dst []float32, nr, p0, kc, j0, ncur int) {
+	var lIdx [64]int32
+	for q := 0; q*nr < ncur; q++ {
+		cols := min(nr, ncur-q*nr)
+		for l := range cols {
+			lIdx[l] = int32(j0 + q*nr + l)
+		}
+		gatherBlock(dst[q*nr*kc:(q+1)*nr*kc], nr, nr, x.src, x.pIdx[p0:p0+kc], lIdx[:cols])
 	}
 }
 

@@ -39,9 +39,11 @@ func main() {
 	p("")
 	p(`#include "textflag.h"`)
 	p("")
-	for v := 1; v <= 2; v++ {
-		for r := 1; r <= avx512MaxRows; r++ {
-			genAVX512(r, v)
+	for _, direct := range []bool{false, true} {
+		for v := 1; v <= 2; v++ {
+			for r := 1; r <= avx512MaxRows; r++ {
+				genAVX512(r, v, direct)
+			}
 		}
 	}
 	for v := 1; v <= 2; v++ {
@@ -80,6 +82,13 @@ func genDecls() {
 		for r := 1; r <= avx512MaxRows; r++ {
 			p("//go:noescape")
 			p("func sgemmAVX512R%dV%d(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr)", r, v)
+			p("")
+		}
+	}
+	for v := 1; v <= 2; v++ {
+		for r := 1; r <= avx512MaxRows; r++ {
+			p("//go:noescape")
+			p("func sconvAVX512R%dV%d(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)", r, v)
 			p("")
 		}
 	}
@@ -146,9 +155,14 @@ func genDecls() {
 //	A panel), load+48(FP) int (nonzero: continue chains from C),
 //	mask+56(FP): AVX-512: uint64, bits 0–15 lane mask of vector 0, bits
 //	16–31 of vector 1; AVX2: *int32, 16 lane masks (all ones or zero).
-func prologue(name string) {
-	p("// func %s(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr)", name)
-	p("TEXT ·%s(SB), NOSPLIT, $0-64", name)
+func prologue(name string, direct bool) {
+	if direct {
+		p("// func %s(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr, pidx *int32)", name)
+		p("TEXT ·%s(SB), NOSPLIT, $0-72", name)
+	} else {
+		p("// func %s(kc int, a, b, c *float32, ldc, astride, load int, mask uintptr)", name)
+		p("TEXT ·%s(SB), NOSPLIT, $0-64", name)
+	}
 	p("\tMOVQ kc+0(FP), CX")
 	p("\tMOVQ a+8(FP), AX")
 	p("\tMOVQ b+16(FP), BX")
@@ -161,13 +175,23 @@ func prologue(name string) {
 	p("\tMOVQ load+48(FP), R9")
 }
 
-func genAVX512(rows, nv int) {
+// genAVX512 emits a ZMM kernel. With direct, B is not a packed panel:
+// row p of the tile's B is the 16·nv floats at b + 4*pidx[p], read with
+// the column masks (sconv kernels, for convolutions whose implicit matrix
+// rows are contiguous runs of the input).
+func genAVX512(rows, nv int, direct bool) {
 	name := fmt.Sprintf("sgemmAVX512R%dV%d", rows, nv)
+	if direct {
+		name = fmt.Sprintf("sconvAVX512R%dV%d", rows, nv)
+	}
 	acc := func(i, v int) string { return fmt.Sprintf("Z%d", i*nv+v) }
-	prologue(name)
+	prologue(name, direct)
 	p("\tKMOVW R8, K1")
 	p("\tSHRQ $16, R8")
 	p("\tKMOVW R8, K2")
+	if direct {
+		p("\tMOVQ pidx+64(FP), R8")
+	}
 	p("\tTESTQ R9, R9")
 	p("\tJZ %s_zero", name)
 	p("\tMOVQ DI, R10")
@@ -189,9 +213,17 @@ func genAVX512(rows, nv int) {
 	}
 	p("%s_start:", name)
 	step := func(u, boff int) {
-		p("\tVMOVUPS %d(BX), Z28", boff)
-		if nv == 2 {
-			p("\tVMOVUPS %d(BX), Z29", boff+64)
+		if direct {
+			p("\tMOVLQSX %d(R8), R9", 4*u)
+			p("\tVMOVUPS.Z (BX)(R9*4), K1, Z28")
+			if nv == 2 {
+				p("\tVMOVUPS.Z 64(BX)(R9*4), K2, Z29")
+			}
+		} else {
+			p("\tVMOVUPS %d(BX), Z28", boff)
+			if nv == 2 {
+				p("\tVMOVUPS %d(BX), Z29", boff+64)
+			}
 		}
 		for i := 0; i < rows; i++ {
 			a := []string{"Z30", "Z31"}[i%2]
@@ -202,7 +234,11 @@ func genAVX512(rows, nv int) {
 			}
 		}
 	}
-	loops(name, 128, step)
+	if direct {
+		loops(name, 0, step, "R8", 4)
+	} else {
+		loops(name, 128, step, "BX", 128)
+	}
 	p("\tMOVQ DI, R10")
 	for i := 0; i < rows; i++ {
 		p("\tVMOVUPS %s, K1, (R10)", acc(i, 0))
@@ -222,7 +258,7 @@ func genAVX512(rows, nv int) {
 // unrolled group, reading the B panel at BX+boff and A at aAddr(u, i).
 // SI = astride in bytes, R12 = 3*SI, R13 = 4*SI: the four steps of a group
 // address A without extra additions, and AX advances once per group.
-func loops(name string, bstride int, step func(u, boff int)) {
+func loops(name string, bstride int, step func(u, boff int), breg string, badv int) {
 	p("\tLEAQ (SI)(SI*2), R12")
 	p("\tLEAQ (SI*4), R13")
 	p("\tMOVQ CX, R11")
@@ -233,7 +269,7 @@ func loops(name string, bstride int, step func(u, boff int)) {
 		step(u, u*bstride)
 	}
 	p("\tADDQ R13, AX")
-	p("\tADDQ $%d, BX", unroll*bstride)
+	p("\tADDQ $%d, %s", unroll*badv, breg)
 	p("\tDECQ R11")
 	p("\tJNZ %s_loop", name)
 	p("%s_tail:", name)
@@ -242,7 +278,7 @@ func loops(name string, bstride int, step func(u, boff int)) {
 	p("%s_tailloop:", name)
 	step(0, 0)
 	p("\tADDQ SI, AX")
-	p("\tADDQ $%d, BX", bstride)
+	p("\tADDQ $%d, %s", badv, breg)
 	p("\tDECQ CX")
 	p("\tJNZ %s_tailloop", name)
 	p("%s_store:", name)
@@ -273,7 +309,7 @@ func log2(n int) int {
 func genAVX2(rows, nv int) {
 	name := fmt.Sprintf("sgemmAVX2R%dV%d", rows, nv)
 	acc := func(i, v int) string { return fmt.Sprintf("Y%d", i*nv+v) }
-	prologue(name)
+	prologue(name, false)
 	p("\tVMOVDQU (R8), Y12")
 	if nv == 2 {
 		p("\tVMOVDQU 32(R8), Y13")
@@ -311,7 +347,7 @@ func genAVX2(rows, nv int) {
 			}
 		}
 	}
-	loops(name, 64, step)
+	loops(name, 64, step, "BX", 64)
 	p("\tVMOVDQU (R8), Y12")
 	if nv == 2 {
 		p("\tVMOVDQU 32(R8), Y13")
