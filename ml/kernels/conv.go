@@ -101,9 +101,6 @@ func Conv2DBackwardData(s ConvShape, dy, w, dx []float32) {
 func Conv2DBackwardFilter(s ConvShape, x, dy, dw, db []float32) {
 	checkConvBwdFilter("Conv2DBackwardFilter", s, x, dy, dw, db)
 	conv2DBackwardFilterFast(s, x, dy, dw, db)
-	if db != nil {
-		convBiasGrad(s, dy, db)
-	}
 }
 
 func checkConv(op string, s ConvShape, x, w, bias, y []float32) {
@@ -230,19 +227,4 @@ func Conv2DBackwardFilterRef(s ConvShape, x, dy, dw, db []float32) {
 			db[k] = acc
 		}
 	}
-}
-
-// convBiasGrad computes db[k] = Σ dy[n,k,·,·] in (n, oh, ow) order,
-// parallel over k.
-func convBiasGrad(s ConvShape, dy, db []float32) {
-	ohw := s.OutH() * s.OutW()
-	ParallelFor(s.K, func(k int) {
-		var acc float32
-		for n := 0; n < s.N; n++ {
-			for _, v := range dy[(n*s.K+k)*ohw : (n*s.K+k+1)*ohw] {
-				acc += v
-			}
-		}
-		db[k] = acc
-	})
 }

@@ -171,8 +171,53 @@ func conv2DBackwardFilterFast(s ConvShape, x, dy, dw, db []float32) {
 			}
 		}
 	}
-	gemmBlocked(activeGemm, batchRows{dy[:s.OutLen()], s.K, ohw}, newGather(xp, pos, off),
-		s.K, crs, s.N*ohw, dw, crs, false)
+	if db == nil {
+		gemmBlocked(activeGemm, batchRows{dy[:s.OutLen()], s.K, ohw}, newGather(xp, pos, off),
+			s.K, crs, s.N*ohw, dw, crs, false)
+		return
+	}
+	// The bias gradient rides along as one more column of B, all ones:
+	// FMA32(dy, 1, acc) is the float32 sum acc + dy, so column crs of the
+	// product is db[k] summed in (n, oh, ow) order, as defined.
+	tp := getBuf(s.K * (crs + 1))
+	defer putBuf(tp)
+	t := *tp
+	gemmBlocked(activeGemm, batchRows{dy[:s.OutLen()], s.K, ohw}, onesColumn{newGather(xp, pos, off), crs},
+		s.K, crs+1, s.N*ohw, t, crs+1, false)
+	for k := 0; k < s.K; k++ {
+		copy(dw[k*crs:(k+1)*crs], t[k*(crs+1):k*(crs+1)+crs])
+		db[k] = t[k*(crs+1)+crs]
+	}
+}
+
+// onesColumn is the B operand b with one more column, number n, of ones.
+type onesColumn struct {
+	b operand
+	n int
+}
+
+func (x onesColumn) packA(dst []float32, mr, i0, mcur, p0, kc int) {
+	panic("kernels: onesColumn is only a B operand")
+}
+
+func (x onesColumn) packB(dst []float32, nr, p0, kc, j0, ncur int) {
+	if j0+ncur <= x.n {
+		x.b.packB(dst, nr, p0, kc, j0, ncur)
+		return
+	}
+	// Column x.n is in this block: pack the others (zero-padded), then
+	// fill it.
+	if x.n > j0 {
+		x.b.packB(dst, nr, p0, kc, j0, x.n-j0)
+	}
+	j := x.n - j0
+	pan := dst[j/nr*nr*kc : (j/nr+1)*nr*kc]
+	if x.n == j0 || j%nr == 0 {
+		clear(pan)
+	}
+	for p := 0; p < kc; p++ {
+		pan[p*nr+j%nr] = 1
+	}
 }
 
 // batchRows is the K × (N·T) matrix A[k, (n,t)] = data[(n*K+k)*T + t]:
