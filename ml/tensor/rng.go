@@ -99,7 +99,7 @@ func Unit32(w uint32) float32 { return float32(w>>8) * (1.0 / (1 << 24)) }
 // the first exact). It advances the RNG by the blocks consumed.
 func (r *RNG) FillUniform(dst []float32, bound float32) {
 	for j := range dst {
-		u := 2*Unit32(r.Uint32At(uint64(j))) - 1
+		u := float32(2*Unit32(r.Uint32At(uint64(j)))) - 1 // 2*u is exact
 		dst[j] = float32(u * bound)
 	}
 	r.Skip(uint64(len(dst)))

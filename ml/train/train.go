@@ -216,7 +216,7 @@ func (t *Trainer) Evaluate(d *data.Dataset) Eval {
 		d.Gather(idx[:n], xb.Data, y[:n])
 		logits := t.net.Forward(xb, nn.Pass{})
 		loss, _ := t.net.Loss(logits, y[:n], nil)
-		lossSum += float64(loss) * float64(n)
+		lossSum += float64(float64(loss) * float64(n))
 		nn.Predict(logits, t.pred[:n])
 		for i := range n {
 			if t.pred[i] == int(y[i]) {

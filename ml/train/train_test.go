@@ -63,7 +63,7 @@ var goldens = []struct {
 }{
 	{"cnn-small-sgd", func(t testing.TB) Config {
 		return Config{Spec: spec(t, "cnn-small"), Optim: optim.Config{Name: "sgd", LR: 0.05, Momentum: 0.9}, Batch: 32, Seed: 1}
-	}, 10, "6195f5d88eb855c5ee165c4ac531fec873839b8573c7354ba90bd2a50ba27973"},
+	}, 10, "911341e2bdb10d5d2b6e7c1414e0e2c01e70720898498c4cb06d818e49b2a241"},
 	{"mlp-dropout-adam", func(t testing.TB) Config {
 		return Config{Spec: spec(t, dropSpec), Optim: optim.Config{Name: "adamw", LR: 0.001, WeightDecay: 0.01}, Batch: 50, Seed: 7}
 	}, 10, "1ac03f37e64cd70d1eea074822861cb05c9a7139ac666757571a81f88e1cceea"},
