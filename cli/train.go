@@ -19,6 +19,7 @@ import (
 	"tangent/ml/kernels"
 	"tangent/ml/model"
 	"tangent/ml/optim"
+	"tangent/ml/trace"
 	"tangent/ml/train"
 )
 
@@ -32,7 +33,7 @@ type trainFlags struct {
 	seed                        uint64
 	threads                     int
 	jsonOut, quiet, noEval      bool
-	cpuProfile                  string
+	cpuProfile, traceOut        string
 }
 
 // trainResult is the JSON object `tangent train --json` prints.
@@ -98,6 +99,7 @@ Ctrl-C stops after the current step and still writes the checkpoint.`,
 	fl.BoolVar(&f.jsonOut, "json", false, "print one JSON object with the results on stdout")
 	fl.BoolVar(&f.quiet, "quiet", false, "no progress bar")
 	fl.BoolVar(&f.noEval, "no-eval", false, "skip the test-set evaluation (test_accuracy is then -1)")
+	fl.StringVar(&f.traceOut, "trace", "", "write the operator trace of the last step (JSON: each op with Merkle roots of its tensors) to this file")
 	fl.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the training loop to this file (for go tool pprof)")
 	return cmd
 }
@@ -229,7 +231,17 @@ func runTrain(cmd *cobra.Command, f *trainFlags) error {
 			logf("interrupted after %d steps; writing the checkpoint", res.StepsRun)
 			break
 		}
-		loss, err := tr.Step()
+		var loss float32
+		var err error
+		if f.traceOut != "" && i == steps-1 {
+			rec := &trace.Recorder{}
+			loss, err = tr.StepTrace(rec)
+			if err == nil {
+				err = writeTrace(f.traceOut, &rec.Trace)
+			}
+		} else {
+			loss, err = tr.Step()
+		}
 		if err != nil {
 			var de *train.DivergedError
 			if errors.As(err, &de) {
@@ -311,6 +323,22 @@ func writeJSON(w io.Writer, v any) error {
 	}
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// writeTrace writes a step's trace as JSON: {"step", "root", "ops"}.
+func writeTrace(path string, tr *trace.Trace) error {
+	b, err := json.MarshalIndent(struct {
+		Step int64      `json:"step"`
+		Root string     `json:"root"`
+		Ops  []trace.Op `json:"ops"`
+	}{tr.Step, tr.Root().String(), tr.Ops}, "", " ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(path, append(b, '\n')); err != nil {
+		return fmt.Errorf("--trace: %w", err)
+	}
+	return nil
 }
 
 // writeFileAtomic writes b to path through a temporary file and a rename, so

@@ -29,9 +29,18 @@ func TestTrainJSONAndResume(t *testing.T) {
 	dir := t.TempDir()
 	full := filepath.Join(dir, "full.safetensors")
 	common := []string{"train", "--model", "cnn-small", "--batch", "32", "--lr", "0.05", "--seed", "3", "--threads", "2", "--quiet", "--no-eval"}
-	stdout, _, err := runCLI(t, append(common, "--steps", "12", "--json", "--out", full)...)
+	tracePath := filepath.Join(dir, "trace.json")
+	stdout, _, err := runCLI(t, append(common, "--steps", "12", "--json", "--out", full, "--trace", tracePath)...)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var tr struct {
+		Step int64
+		Root string
+		Ops  []struct{ Kind string }
+	}
+	if b, err := os.ReadFile(tracePath); err != nil || json.Unmarshal(b, &tr) != nil || tr.Step != 11 || len(tr.Ops) < 20 || len(tr.Root) != 64 {
+		t.Fatalf("trace file: %v %+v", err, tr)
 	}
 	var res map[string]any
 	if err := json.Unmarshal([]byte(stdout), &res); err != nil || strings.Count(stdout, "\n") != 1 {
