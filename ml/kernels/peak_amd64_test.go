@@ -13,7 +13,9 @@ import (
 func benchPeak(b *testing.B, fn func(int), lanes, threads int) {
 	const iters = 1 << 16
 	meter := startMeter(b)
+	var mt minTimer
 	for b.Loop() {
+		mt.start()
 		var wg sync.WaitGroup
 		for t := 0; t < threads; t++ {
 			wg.Add(1)
@@ -23,8 +25,11 @@ func benchPeak(b *testing.B, fn func(int), lanes, threads int) {
 			}()
 		}
 		wg.Wait()
+		mt.stop()
 	}
-	meter.report(b, float64(iters)*12*float64(lanes)*2*float64(threads), threads)
+	flops := float64(iters) * 12 * float64(lanes) * 2 * float64(threads)
+	meter.report(b, flops, threads)
+	mt.report(b, flops)
 }
 
 func BenchmarkFMAPeak(b *testing.B) {
