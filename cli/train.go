@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -29,7 +30,7 @@ type trainFlags struct {
 	epochs, steps, batch        int
 	lr, momentum, weightDecay   float64
 	nesterov                    bool
-	optimizer                   string
+	optimizer, lrDecay          string
 	seed                        uint64
 	threads                     int
 	jsonOut, quiet, noEval      bool
@@ -91,6 +92,7 @@ Ctrl-C stops after the current step and still writes the checkpoint.`,
 	fl.Float64Var(&f.lr, "lr", 0, "learning rate (default 0.05 for sgd, 0.001 for adam/adamw)")
 	fl.Float64Var(&f.momentum, "momentum", 0.9, "SGD momentum (0 for plain SGD)")
 	fl.BoolVar(&f.nesterov, "nesterov", false, "Nesterov momentum (sgd)")
+	fl.StringVar(&f.lrDecay, "lr-decay", "none", "learning-rate schedule: none, or linear (to 0 at the end of this run)")
 	fl.Float64Var(&f.weightDecay, "weight-decay", 0, "weight decay (L2 for sgd/adam, decoupled for adamw)")
 	fl.Uint64Var(&f.seed, "seed", 1, "seed of initialization, data order and dropout")
 	fl.IntVar(&f.threads, "threads", runtime.NumCPU(), "worker threads (results do not depend on it)")
@@ -146,7 +148,11 @@ func runTrain(cmd *cobra.Command, f *trainFlags) error {
 		}
 		cfg.Spec = spec
 	}
-	if f.resume == "" || changed("optimizer") || changed("lr") || changed("momentum") || changed("nesterov") || changed("weight-decay") {
+	setOptim := f.resume == "" || changed("optimizer") || changed("lr") || changed("momentum") || changed("nesterov") || changed("weight-decay") || changed("lr-decay")
+	if f.lrDecay != "none" && f.lrDecay != "linear" {
+		return fmt.Errorf("--lr-decay %q: use none or linear", f.lrDecay)
+	}
+	if setOptim {
 		oc := optim.Config{Name: f.optimizer, LR: f.lr, WeightDecay: f.weightDecay, Nesterov: f.nesterov}
 		if oc.Name == optim.SGD {
 			oc.Momentum = f.momentum
@@ -172,6 +178,20 @@ func runTrain(cmd *cobra.Command, f *trainFlags) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Batch < 1 || cfg.Batch > trainSet.N {
+		return fmt.Errorf("--batch %d: use a value between 1 and the %d training examples", cfg.Batch, trainSet.N)
+	}
+	steps := f.steps
+	if !changed("steps") {
+		steps = f.epochs * (trainSet.N / cfg.Batch)
+	}
+	if setOptim && f.lrDecay == "linear" {
+		done := int64(0)
+		if ck != nil {
+			done, _ = strconv.ParseInt(ck.Metadata["step"], 10, 64)
+		}
+		cfg.Optim.DecaySteps = done + int64(steps)
+	}
 	var tr *train.Trainer
 	if ck != nil {
 		tr, err = train.Restore(cfg, trainSet, ck)
@@ -183,10 +203,6 @@ func runTrain(cmd *cobra.Command, f *trainFlags) error {
 	}
 	cfg = tr.Config()
 
-	steps := f.steps
-	if !changed("steps") {
-		steps = f.epochs * tr.StepsPerEpoch()
-	}
 	bar := progressbar.NewOptions(steps,
 		progressbar.OptionSetWriter(stderr),
 		progressbar.OptionSetVisibility(!f.quiet),

@@ -33,4 +33,8 @@
 //
 // where 1-b1 and 1-b2 are float32(1-Beta1), float32(1-Beta2) and b^t is
 // detmath.PowInt(Beta, t) in float64.
+//
+// lr is the rate of the step, Config.LRAt(Step): LR, or with DecaySteps = T
+// a linear decay LR·(T-t)/T computed in float64 (then rounded to float32 as
+// above; for Adam the float64 rate enters step and the AdamW factor).
 package optim

@@ -27,6 +27,24 @@ type Config struct {
 	Beta1       float64 // Adam; 0 means 0.9
 	Beta2       float64 // Adam; 0 means 0.999
 	Eps         float64 // Adam; 0 means 1e-8
+
+	// DecaySteps > 0 decays the learning rate linearly to 0 over that many
+	// steps: the rate of step t (0-based) is LR·(DecaySteps-t)/DecaySteps,
+	// and 0 from step DecaySteps on.
+	DecaySteps int64
+}
+
+// LRAt returns the learning rate of step t (0-based), in float64: LR, or
+// with linear decay float64(LR·float64(T-t)/T) (every operation exactly
+// rounded, so the same bits everywhere).
+func (c Config) LRAt(t int64) float64 {
+	if c.DecaySteps <= 0 {
+		return c.LR
+	}
+	if t >= c.DecaySteps {
+		return 0
+	}
+	return float64(c.LR * float64(float64(c.DecaySteps-t)/float64(c.DecaySteps)))
 }
 
 // WithDefaults returns c with Adam's zero betas and eps replaced by their
@@ -69,6 +87,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("momentum applies to sgd; %s has beta1 instead", c.Name)
 	case bad(c.WeightDecay) || c.WeightDecay < 0:
 		return fmt.Errorf("weight decay %v: must be ≥ 0", c.WeightDecay)
+	case c.DecaySteps < 0:
+		return fmt.Errorf("decay steps %d: must be ≥ 0", c.DecaySteps)
 	}
 	if c.Name != SGD {
 		switch {
@@ -86,12 +106,17 @@ func (c Config) Validate() error {
 // checkpoints store; ParseConfig reads it back.
 func (c Config) Encode() string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	var s string
 	switch c.Name {
 	case SGD:
-		return fmt.Sprintf("sgd lr=%s momentum=%s nesterov=%t weight_decay=%s", f(c.LR), f(c.Momentum), c.Nesterov, f(c.WeightDecay))
+		s = fmt.Sprintf("sgd lr=%s momentum=%s nesterov=%t weight_decay=%s", f(c.LR), f(c.Momentum), c.Nesterov, f(c.WeightDecay))
 	default:
-		return fmt.Sprintf("%s lr=%s beta1=%s beta2=%s eps=%s weight_decay=%s", c.Name, f(c.LR), f(c.Beta1), f(c.Beta2), f(c.Eps), f(c.WeightDecay))
+		s = fmt.Sprintf("%s lr=%s beta1=%s beta2=%s eps=%s weight_decay=%s", c.Name, f(c.LR), f(c.Beta1), f(c.Beta2), f(c.Eps), f(c.WeightDecay))
 	}
+	if c.DecaySteps > 0 {
+		s += fmt.Sprintf(" decay=linear decay_steps=%d", c.DecaySteps)
+	}
+	return s
 }
 
 // ParseConfig reads Encode's output.
@@ -110,6 +135,12 @@ func ParseConfig(s string) (Config, error) {
 		switch k {
 		case "nesterov":
 			c.Nesterov, err = strconv.ParseBool(v)
+		case "decay":
+			if v != "linear" {
+				err = fmt.Errorf("only linear decay exists")
+			}
+		case "decay_steps":
+			c.DecaySteps, err = strconv.ParseInt(v, 10, 64)
 		case "lr", "momentum", "weight_decay", "beta1", "beta2", "eps":
 			var x float64
 			x, err = strconv.ParseFloat(v, 64)
@@ -183,7 +214,8 @@ type Scalars struct {
 
 // ScalarsAt returns the constants of the update with 0-based index step.
 func (c Config) ScalarsAt(step int64) Scalars {
-	s := Scalars{LR: float32(c.LR), WD: float32(c.WeightDecay), Mom: float32(c.Momentum)}
+	lr := c.LRAt(step)
+	s := Scalars{LR: float32(lr), WD: float32(c.WeightDecay), Mom: float32(c.Momentum)}
 	if c.Name == SGD {
 		return s
 	}
@@ -191,9 +223,9 @@ func (c Config) ScalarsAt(step int64) Scalars {
 	s.B1, s.B2 = float32(c.Beta1), float32(c.Beta2)
 	s.OneMinus1, s.OneMinus2 = float32(1-c.Beta1), float32(1-c.Beta2)
 	s.Eps = float32(c.Eps)
-	s.StepSize = float32(c.LR / (1 - detmath.PowInt(c.Beta1, t)))
+	s.StepSize = float32(lr / (1 - detmath.PowInt(c.Beta1, t)))
 	s.BC2 = float32(math.Sqrt(1 - detmath.PowInt(c.Beta2, t)))
-	s.DecayFactor = float32(1 - float64(c.LR*c.WeightDecay))
+	s.DecayFactor = float32(1 - float64(lr*c.WeightDecay))
 	return s
 }
 

@@ -15,6 +15,8 @@ func ref64(c Config, steps int, w0, g []float64) []float64 {
 	m := make([]float64, len(w))
 	v := make([]float64, len(w))
 	for t := 1; t <= steps; t++ {
+		c := c
+		c.LR = c.LRAt(int64(t - 1))
 		for i := range w {
 			gi := g[i] * float64(t) // a gradient that changes per step
 			switch c.Name {
@@ -66,6 +68,7 @@ var configs = []Config{
 	{Name: Adam, LR: 0.01},
 	{Name: Adam, LR: 0.01, WeightDecay: 0.01},
 	{Name: AdamW, LR: 0.01, WeightDecay: 0.1},
+	{Name: SGD, LR: 0.05, Momentum: 0.9, DecaySteps: 10},
 }
 
 func TestAgainstFloat64(t *testing.T) {
@@ -166,5 +169,18 @@ func TestValidate(t *testing.T) {
 		if err := c.c.WithDefaults().Validate(); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.c, err, c.want)
 		}
+	}
+}
+
+func TestLRAt(t *testing.T) {
+	c := Config{Name: SGD, LR: 0.1, DecaySteps: 4}
+	want := []float64{0.1, 0.075, 0.05, 0.025, 0, 0}
+	for i, w := range want {
+		if got := c.LRAt(int64(i)); math.Abs(got-w) > 1e-15 {
+			t.Errorf("LRAt(%d) = %v, want %v", i, got, w)
+		}
+	}
+	if (Config{Name: SGD, LR: 0.1}).LRAt(1000) != 0.1 {
+		t.Error("constant rate changed")
 	}
 }
