@@ -22,11 +22,11 @@ func BenchmarkConv(b *testing.B) {
 	for _, l := range cnnSmallConvs {
 		s := l.s
 		r := kernelstest.Rand(1)
-		x := kernelstest.Slice(r, s.InLen())
-		w := kernelstest.Slice(r, s.WeightLen())
-		bias := kernelstest.Slice(r, s.K)
+		x := kernelstest.Uniform(r, s.InLen())
+		w := kernelstest.Uniform(r, s.WeightLen())
+		bias := kernelstest.Uniform(r, s.K)
 		y := make([]float32, s.OutLen())
-		dy := kernelstest.Slice(r, s.OutLen())
+		dy := kernelstest.Uniform(r, s.OutLen())
 		dx := make([]float32, s.InLen())
 		dw := make([]float32, s.WeightLen())
 		db := make([]float32, s.K)

@@ -34,8 +34,8 @@ func benchGemm(b *testing.B, g *gemmKernel, threads int, tA, tB bool, m, n, k in
 	if tB {
 		ldb = k
 	}
-	a := kernelstest.Slice(r, m*k)
-	bm := kernelstest.Slice(r, k*n)
+	a := kernelstest.Uniform(r, m*k)
+	bm := kernelstest.Uniform(r, k*n)
 	c := make([]float32, m*n)
 	prev := SetWorkers(threads)
 	defer SetWorkers(prev)

@@ -1,6 +1,9 @@
 package kernels
 
-import "sync"
+import (
+	"math"
+	"sync"
+)
 
 // gemmKernel is one implementation of the Gemm micro-kernel together with
 // its blocking parameters. All implementations compute the same bits: each
@@ -332,119 +335,94 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// goGemm is the pure-Go implementation: a 4×4 register tile of FMA32
+// goGemm is the pure-Go implementation: a 2×4 register tile of FMA32
 // chains. It is the fallback on CPUs without AVX2+FMA and on other
 // architectures, and the only path with the purego build tag.
 var goGemm = gemmKernel{
-	name: "go", mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, fixedMR: true,
+	name: "go", mr: 2, nr: 4, kc: 256, mc: 128, nc: 1024, fixedMR: true,
 	tile: goTile,
 }
 
 func goTile(kc int, ap []float32, _ int, bp, c []float32, ldc, rows, cols int, load bool) {
-	var acc [16]float32
+	var acc0 [8]float32
 	if load {
 		for i := 0; i < rows; i++ {
 			for j := 0; j < cols; j++ {
-				acc[i*4+j] = c[i*ldc+j]
+				acc0[i*4+j] = c[i*ldc+j]
 			}
 		}
 	}
-	c00, c01, c02, c03 := acc[0], acc[1], acc[2], acc[3]
-	c10, c11, c12, c13 := acc[4], acc[5], acc[6], acc[7]
-	c20, c21, c22, c23 := acc[8], acc[9], acc[10], acc[11]
-	c30, c31, c32, c33 := acc[12], acc[13], acc[14], acc[15]
-	ap = ap[:kc*4]
-	bp = bp[:kc*4]
-	for p := 0; p < kc; p++ {
-		a := ap[p*4 : p*4+4 : p*4+4]
-		b := bp[p*4 : p*4+4 : p*4+4]
-		a0, a1, a2, a3 := a[0], a[1], a[2], a[3]
-		b0, b1, b2, b3 := b[0], b[1], b[2], b[3]
-		if r, ok := fma32Fast(a0, b0, c00); ok {
-			c00 = r
-		} else {
-			c00 = fma32Slow(a0, b0, c00)
-		}
-		if r, ok := fma32Fast(a0, b1, c01); ok {
-			c01 = r
-		} else {
-			c01 = fma32Slow(a0, b1, c01)
-		}
-		if r, ok := fma32Fast(a0, b2, c02); ok {
-			c02 = r
-		} else {
-			c02 = fma32Slow(a0, b2, c02)
-		}
-		if r, ok := fma32Fast(a0, b3, c03); ok {
-			c03 = r
-		} else {
-			c03 = fma32Slow(a0, b3, c03)
-		}
-		if r, ok := fma32Fast(a1, b0, c10); ok {
-			c10 = r
-		} else {
-			c10 = fma32Slow(a1, b0, c10)
-		}
-		if r, ok := fma32Fast(a1, b1, c11); ok {
-			c11 = r
-		} else {
-			c11 = fma32Slow(a1, b1, c11)
-		}
-		if r, ok := fma32Fast(a1, b2, c12); ok {
-			c12 = r
-		} else {
-			c12 = fma32Slow(a1, b2, c12)
-		}
-		if r, ok := fma32Fast(a1, b3, c13); ok {
-			c13 = r
-		} else {
-			c13 = fma32Slow(a1, b3, c13)
-		}
-		if r, ok := fma32Fast(a2, b0, c20); ok {
-			c20 = r
-		} else {
-			c20 = fma32Slow(a2, b0, c20)
-		}
-		if r, ok := fma32Fast(a2, b1, c21); ok {
-			c21 = r
-		} else {
-			c21 = fma32Slow(a2, b1, c21)
-		}
-		if r, ok := fma32Fast(a2, b2, c22); ok {
-			c22 = r
-		} else {
-			c22 = fma32Slow(a2, b2, c22)
-		}
-		if r, ok := fma32Fast(a2, b3, c23); ok {
-			c23 = r
-		} else {
-			c23 = fma32Slow(a2, b3, c23)
-		}
-		if r, ok := fma32Fast(a3, b0, c30); ok {
-			c30 = r
-		} else {
-			c30 = fma32Slow(a3, b0, c30)
-		}
-		if r, ok := fma32Fast(a3, b1, c31); ok {
-			c31 = r
-		} else {
-			c31 = fma32Slow(a3, b1, c31)
-		}
-		if r, ok := fma32Fast(a3, b2, c32); ok {
-			c32 = r
-		} else {
-			c32 = fma32Slow(a3, b2, c32)
-		}
-		if r, ok := fma32Fast(a3, b3, c33); ok {
-			c33 = r
-		} else {
-			c33 = fma32Slow(a3, b3, c33)
+	acc := acc0
+	if !goTileFast(kc, ap[:kc*2], bp[:kc*4], &acc) {
+		// A step needed the slow path of FMA32 (s on a float32 midpoint
+		// pattern, or a nonzero |s| below float32's normal range): redo the
+		// tile exactly. Rare with real data, whose products have full
+		// significands.
+		acc = acc0
+		for p := 0; p < kc; p++ {
+			for i := 0; i < 2; i++ {
+				for j := 0; j < 4; j++ {
+					acc[i*4+j] = FMA32(ap[p*2+i], bp[p*4+j], acc[i*4+j])
+				}
+			}
 		}
 	}
-	acc = [16]float32{c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33}
 	for i := 0; i < rows; i++ {
 		for j := 0; j < cols; j++ {
 			c[i*ldc+j] = acc[i*4+j]
 		}
 	}
+}
+
+// goTileFast runs the tile's chains with the fast path of FMA32 only and
+// reports whether every step was exact. It has no calls in its loop and
+// few enough accumulators to keep them in registers; the checks are folded
+// branch-free by OR-ing fmaSlowFlag.
+func goTileFast(kc int, ap, bp []float32, acc *[8]float32) bool {
+	c00, c01, c02, c03, c10, c11, c12, c13 := acc[0], acc[1], acc[2], acc[3], acc[4], acc[5], acc[6], acc[7]
+	var bad uint64
+	for p := 0; p < kc; p++ {
+		a := ap[p*2 : p*2+2 : p*2+2]
+		b := bp[p*4 : p*4+4 : p*4+4]
+		a0, a1 := float64(a[0]), float64(a[1])
+		b0, b1, b2, b3 := float64(b[0]), float64(b[1]), float64(b[2]), float64(b[3])
+		s00 := float64(float64(a0*b0) + float64(c00))
+		c00 = float32(s00)
+		bad |= fmaSlowFlag(s00)
+		s01 := float64(float64(a0*b1) + float64(c01))
+		c01 = float32(s01)
+		bad |= fmaSlowFlag(s01)
+		s02 := float64(float64(a0*b2) + float64(c02))
+		c02 = float32(s02)
+		bad |= fmaSlowFlag(s02)
+		s03 := float64(float64(a0*b3) + float64(c03))
+		c03 = float32(s03)
+		bad |= fmaSlowFlag(s03)
+		s10 := float64(float64(a1*b0) + float64(c10))
+		c10 = float32(s10)
+		bad |= fmaSlowFlag(s10)
+		s11 := float64(float64(a1*b1) + float64(c11))
+		c11 = float32(s11)
+		bad |= fmaSlowFlag(s11)
+		s12 := float64(float64(a1*b2) + float64(c12))
+		c12 = float32(s12)
+		bad |= fmaSlowFlag(s12)
+		s13 := float64(float64(a1*b3) + float64(c13))
+		c13 = float32(s13)
+		bad |= fmaSlowFlag(s13)
+	}
+	*acc = [8]float32{c00, c01, c02, c03, c10, c11, c12, c13}
+	return bad>>63 == 0
+}
+
+// fmaSlowFlag returns a value with the top bit set when float32(s) may not
+// be FMA32's result (see fma32Fast): when the low 29 fraction bits of s
+// are exactly 1<<28, or when 0 < |s| < 2**-126. Branch-free, for OR-folding
+// in loops.
+func fmaSlowFlag(s float64) uint64 {
+	bits := math.Float64bits(s)
+	mid := (bits^1<<28)&(1<<29-1) - 1 // top bit set iff the low 29 bits were 1<<28
+	u := bits<<1 - 1                     // |s|'s bits without the sign, minus 1 (wraps for ±0)
+	tiny := (u - ((1023-126)<<53 - 1)) &^ u // top bit set iff u < 2**-126's bits - 1, i.e. 0 < |s| < 2**-126
+	return mid | tiny
 }

@@ -26,8 +26,8 @@ func BenchmarkGemmGonum(b *testing.B) {
 				if s.tB {
 					rb, cb, tb = cb, rb, blas.Trans
 				}
-				a := blas32.General{Rows: ra, Cols: ca, Stride: ca, Data: kernelstest.Slice(r, ra*ca)}
-				bm := blas32.General{Rows: rb, Cols: cb, Stride: cb, Data: kernelstest.Slice(r, rb*cb)}
+				a := blas32.General{Rows: ra, Cols: ca, Stride: ca, Data: kernelstest.Uniform(r, ra*ca)}
+				bm := blas32.General{Rows: rb, Cols: cb, Stride: cb, Data: kernelstest.Uniform(r, rb*cb)}
 				c := blas32.General{Rows: s.m, Cols: s.n, Stride: s.n, Data: make([]float32, s.m*s.n)}
 				prev := runtime.GOMAXPROCS(th)
 				defer runtime.GOMAXPROCS(prev)

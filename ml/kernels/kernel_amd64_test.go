@@ -15,7 +15,7 @@ func BenchmarkMicroKernel(b *testing.B) {
 	for _, kc := range []int{64, 256} {
 		if hasAVX512 {
 			b.Run("avx512/14x32/kc="+itoa(kc), func(b *testing.B) {
-				ap, bp, c := kernelstest.Slice(r, 14*kc), kernelstest.Slice(r, 32*kc), make([]float32, 14*32)
+				ap, bp, c := kernelstest.Uniform(r, 14*kc), kernelstest.Uniform(r, 32*kc), make([]float32, 14*32)
 				meter := startMeter(b)
 				for b.Loop() {
 					avx512Gemm.tile(kc, ap, 14, bp, c, 32, 14, 32, true)
@@ -25,7 +25,7 @@ func BenchmarkMicroKernel(b *testing.B) {
 		}
 		if hasAVX2 {
 			b.Run("avx2/6x16/kc="+itoa(kc), func(b *testing.B) {
-				ap, bp, c := kernelstest.Slice(r, 6*kc), kernelstest.Slice(r, 16*kc), make([]float32, 6*16)
+				ap, bp, c := kernelstest.Uniform(r, 6*kc), kernelstest.Uniform(r, 16*kc), make([]float32, 6*16)
 				meter := startMeter(b)
 				for b.Loop() {
 					avx2Gemm.tile(kc, ap, 6, bp, c, 16, 6, 16, true)

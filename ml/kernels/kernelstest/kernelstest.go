@@ -25,6 +25,17 @@ func Slice(r *rand.Rand, n int) []float32 {
 	return s
 }
 
+// Uniform returns n values uniform in [-1, 1) with full 24-bit
+// significands, like trained weights and activations; benchmarks use it
+// (Slice's exact ties and zeros are for tests).
+func Uniform(r *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(r.Float64()*2 - 1)
+	}
+	return s
+}
+
 // Value returns a float32 that is usually in [-1, 1) with a random
 // 24-bit significand, sometimes a small integer or ±0 (which makes exact
 // ties and signed-zero cases common), and sometimes a value of a different
