@@ -421,8 +421,8 @@ func goTileFast(kc int, ap, bp []float32, acc *[8]float32) bool {
 // in loops.
 func fmaSlowFlag(s float64) uint64 {
 	bits := math.Float64bits(s)
-	mid := (bits^1<<28)&(1<<29-1) - 1 // top bit set iff the low 29 bits were 1<<28
-	u := bits<<1 - 1                     // |s|'s bits without the sign, minus 1 (wraps for ±0)
+	mid := (bits^1<<28)&(1<<29-1) - 1       // top bit set iff the low 29 bits were 1<<28
+	u := bits<<1 - 1                        // |s|'s bits without the sign, minus 1 (wraps for ±0)
 	tiny := (u - ((1023-126)<<53 - 1)) &^ u // top bit set iff u < 2**-126's bits - 1, i.e. 0 < |s| < 2**-126
 	return mid | tiny
 }
