@@ -144,3 +144,26 @@ func TestSqrt32(t *testing.T) {
 		}
 	}
 }
+
+// TestFMAFastPathChecks checks the two fast-path predicates against
+// FMA32 on the adversarial triples: whenever fma32Fast or fmaSlowFlag
+// (used by the pure-Go Gemm tile) accept float32(s), it must be FMA32's
+// result, and the two predicates must agree except on exact zeros.
+func TestFMAFastPathChecks(t *testing.T) {
+	r := kernelstest.Rand(13)
+	n := 1_000_000
+	if testing.Short() {
+		n = 100_000
+	}
+	for i := 0; i < n; i++ {
+		a, b, c := fmaTriple(r)
+		want := FMA32(a, b, c)
+		s := float64(float64(float64(a)*float64(b)) + float64(c))
+		if fmaSlowFlag(s)>>63 == 0 && !kernelstest.Same(float32(s), want) {
+			t.Fatalf("fmaSlowFlag accepts s=%g for (%g, %g, %g), float32(s)=%g, FMA32=%g", s, a, b, c, float32(s), want)
+		}
+		if r, ok := fma32Fast(a, b, c); ok && !kernelstest.Same(r, want) {
+			t.Fatalf("fma32Fast accepts (%g, %g, %g): %g, FMA32=%g", a, b, c, r, want)
+		}
+	}
+}
