@@ -12802,3 +12802,120 @@ runs32_done:
 	VZEROUPPER
 	RET
 
+DATA poolEven<>+0(SB)/4, $0
+DATA poolEven<>+4(SB)/4, $2
+DATA poolEven<>+8(SB)/4, $4
+DATA poolEven<>+12(SB)/4, $6
+DATA poolEven<>+16(SB)/4, $8
+DATA poolEven<>+20(SB)/4, $10
+DATA poolEven<>+24(SB)/4, $12
+DATA poolEven<>+28(SB)/4, $14
+DATA poolEven<>+32(SB)/4, $16
+DATA poolEven<>+36(SB)/4, $18
+DATA poolEven<>+40(SB)/4, $20
+DATA poolEven<>+44(SB)/4, $22
+DATA poolEven<>+48(SB)/4, $24
+DATA poolEven<>+52(SB)/4, $26
+DATA poolEven<>+56(SB)/4, $28
+DATA poolEven<>+60(SB)/4, $30
+GLOBL poolEven<>(SB), RODATA|NOPTR, $64
+DATA poolOdd<>+0(SB)/4, $1
+DATA poolOdd<>+4(SB)/4, $3
+DATA poolOdd<>+8(SB)/4, $5
+DATA poolOdd<>+12(SB)/4, $7
+DATA poolOdd<>+16(SB)/4, $9
+DATA poolOdd<>+20(SB)/4, $11
+DATA poolOdd<>+24(SB)/4, $13
+DATA poolOdd<>+28(SB)/4, $15
+DATA poolOdd<>+32(SB)/4, $17
+DATA poolOdd<>+36(SB)/4, $19
+DATA poolOdd<>+40(SB)/4, $21
+DATA poolOdd<>+44(SB)/4, $23
+DATA poolOdd<>+48(SB)/4, $25
+DATA poolOdd<>+52(SB)/4, $27
+DATA poolOdd<>+56(SB)/4, $29
+DATA poolOdd<>+60(SB)/4, $31
+GLOBL poolOdd<>(SB), RODATA|NOPTR, $64
+
+// func maxPool2x2(out *float32, arg *int32, in *float32, w, oh, ow int)
+TEXT ·maxPool2x2(SB), NOSPLIT, $0-48
+	MOVQ out+0(FP), DI
+	MOVQ arg+8(FP), R8
+	MOVQ in+16(FP), SI
+	MOVQ w+24(FP), DX
+	MOVQ oh+32(FP), R9
+	MOVQ ow+40(FP), R10
+	VMOVDQU32 poolEven<>(SB), Z20
+	VMOVDQU32 poolOdd<>(SB), Z21
+	VPBROADCASTD DX, Z22
+	MOVL $1, AX
+	VPBROADCASTD AX, Z23
+	XORQ R11, R11
+maxpool_row:
+	MOVQ R11, AX
+	IMULQ DX, AX
+	SHLQ $1, AX
+	XORQ BX, BX
+maxpool_col:
+	MOVQ R10, CX
+	SUBQ BX, CX
+	CMPQ CX, $16
+	JLE maxpool_cnt
+	MOVQ $16, CX
+maxpool_cnt:
+	MOVQ $1, R12
+	SHLQ CX, R12
+	DECQ R12
+	KMOVW R12, K1
+	MOVQ CX, R13
+	SHLQ $1, CX
+	MOVQ $1, R12
+	SHLQ CX, R12
+	DECQ R12
+	KMOVW R12, K2
+	SHRQ $16, R12
+	KMOVW R12, K3
+	MOVQ R13, CX
+	LEAQ (AX)(BX*2), R12
+	LEAQ (SI)(R12*4), R13
+	VMOVUPS.Z (R13), K2, Z0
+	VMOVUPS.Z 64(R13), K3, Z1
+	LEAQ (R13)(DX*4), R13
+	VMOVUPS.Z (R13), K2, Z2
+	VMOVUPS.Z 64(R13), K3, Z3
+	VMOVDQA32 Z20, Z4
+	VPERMI2PS Z1, Z0, Z4
+	VMOVDQA32 Z21, Z5
+	VPERMI2PS Z1, Z0, Z5
+	VMOVDQA32 Z20, Z6
+	VPERMI2PS Z3, Z2, Z6
+	VMOVDQA32 Z21, Z7
+	VPERMI2PS Z3, Z2, Z7
+	VPBROADCASTD R12, Z10
+	VPADDD Z20, Z10, Z10
+	VMOVDQA32 Z10, Z8
+	VCMPPS $0x1e, Z4, Z5, K4
+	VBLENDMPS Z5, Z4, K4, Z4
+	VPADDD Z23, Z10, Z9
+	VPBLENDMD Z9, Z8, K4, Z8
+	VCMPPS $0x1e, Z4, Z6, K4
+	VBLENDMPS Z6, Z4, K4, Z4
+	VPADDD Z22, Z10, Z11
+	VPBLENDMD Z11, Z8, K4, Z8
+	VCMPPS $0x1e, Z4, Z7, K4
+	VBLENDMPS Z7, Z4, K4, Z4
+	VPADDD Z23, Z11, Z12
+	VPBLENDMD Z12, Z8, K4, Z8
+	VMOVUPS Z4, K1, (DI)
+	VMOVDQU32 Z8, K1, (R8)
+	LEAQ (DI)(CX*4), DI
+	LEAQ (R8)(CX*4), R8
+	ADDQ CX, BX
+	CMPQ BX, R10
+	JLT maxpool_col
+	INCQ R11
+	CMPQ R11, R9
+	JLT maxpool_row
+	VZEROUPPER
+	RET
+

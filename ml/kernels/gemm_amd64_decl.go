@@ -251,6 +251,14 @@ func gather32(dst *float32, dstride int, lanes uint64, src *float32, pIdx *int32
 //go:noescape
 func runs32(dst *float32, dstride int, lanes uint64, src *float32, pIdx *int32, kc int, segs *int32, n0, n1 int)
 
+// maxPool2x2 is MaxPool2D on one plane for a 2×2 window with stride 2
+// and no padding (w is the input width; oh, ow the output size, ow ≥ 1):
+// VCMPPS with GT_OQ is exactly Go's > (false on NaN, -0 == +0), so the
+// first of equal values wins as in the defining loop.
+//
+//go:noescape
+func maxPool2x2(out *float32, arg *int32, in *float32, w, oh, ow int)
+
 // fmaSS sets dst[i] to the hardware VFMADD231SS of a[i]*b[i]+c[i], i < n.
 //
 //go:noescape

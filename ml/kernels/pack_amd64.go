@@ -9,6 +9,7 @@ func init() {
 		transposeBlock = transposeAVX512
 		copyBlock = copyAVX512
 		gatherBlock = gatherAVX512
+		maxPool2x2Plane = maxPool2x2AVX512
 	}
 }
 
@@ -78,4 +79,12 @@ func gatherAVX512(dst []float32, dstride, lanes int, src []float32, pIdx, lIdx [
 		return
 	}
 	gather32(&dst[0], dstride, uint64(1)<<lanes-1, &src[0], &pIdx[0], kc, li, uint64(1)<<len(lIdx)-1)
+}
+
+// maxPool2x2AVX512 checks the plane's bounds and runs maxPool2x2.
+func maxPool2x2AVX512(in, out []float32, arg []int32, w, oh, ow int) {
+	if oh < 1 || ow < 1 || 2*ow > w || len(in) < 2*oh*w || len(out) < oh*ow || len(arg) < oh*ow {
+		panic("kernels: maxPool2x2AVX512: bad plane")
+	}
+	maxPool2x2(&out[0], &arg[0], &in[0], w, oh, ow)
 }

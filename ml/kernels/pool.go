@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // PoolShape describes a 2-D max pooling over an N×C×H×W (NCHW) input with
 // an R×S window: the output is N×C×OutH×OutW. Window positions in the
@@ -63,25 +66,80 @@ func MaxPool2D(s PoolShape, x, y []float32, arg []int32) {
 		in := x[pl*s.H*s.W : (pl+1)*s.H*s.W]
 		out := y[pl*oh*ow : (pl+1)*oh*ow]
 		am := arg[pl*oh*ow : (pl+1)*oh*ow]
-		for i := 0; i < oh; i++ {
-			h0 := i*s.StrideH - s.PadH
-			for j := 0; j < ow; j++ {
-				w0 := j*s.StrideW - s.PadW
-				best, at := float32(0), int32(-1)
-				for r := max(0, -h0); r < s.R && h0+r < s.H; r++ {
-					row := (h0 + r) * s.W
-					for q := max(0, -w0); q < s.S && w0+q < s.W; q++ {
-						v := in[row+w0+q]
-						if at < 0 || v > best {
-							best, at = v, int32(row+w0+q)
-						}
+		if maxPool2x2Plane != nil && s.R == 2 && s.S == 2 && s.StrideH == 2 && s.StrideW == 2 && s.PadH == 0 && s.PadW == 0 {
+			maxPool2x2Plane(in, out, am, s.W, oh, ow)
+			return
+		}
+		if s.PadH == 0 && s.PadW == 0 && maxPoolPlaneFast(s, in, out, am, oh, ow) {
+			return
+		}
+		maxPoolPlane(s, in, out, am, oh, ow)
+	})
+}
+
+// maxPool2x2Plane, if not nil, is MaxPool2D on one plane for 2×2 windows
+// with stride 2 and no padding (AVX-512 on amd64).
+var maxPool2x2Plane func(in, out []float32, arg []int32, w, oh, ow int)
+
+// maxPoolPlane is MaxPool2D on one plane: the defining loop.
+func maxPoolPlane(s PoolShape, in, out []float32, am []int32, oh, ow int) {
+	for i := 0; i < oh; i++ {
+		h0 := i*s.StrideH - s.PadH
+		for j := 0; j < ow; j++ {
+			w0 := j*s.StrideW - s.PadW
+			best, at := float32(0), int32(-1)
+			for r := max(0, -h0); r < s.R && h0+r < s.H; r++ {
+				row := (h0 + r) * s.W
+				for q := max(0, -w0); q < s.S && w0+q < s.W; q++ {
+					v := in[row+w0+q]
+					if at < 0 || v > best {
+						best, at = v, int32(row+w0+q)
 					}
 				}
-				out[i*ow+j] = best
-				am[i*ow+j] = at
 			}
+			out[i*ow+j] = best
+			am[i*ow+j] = at
 		}
-	})
+	}
+}
+
+// maxPoolPlaneFast is maxPoolPlane without padding and without branches on
+// the data (random data makes "v > best" unpredictable): it compares
+// order-preserving integer keys in which -0 and +0 are equal, which is
+// exactly float32's > for non-NaN values, and selects with conditional
+// moves. It reports false, leaving the plane to maxPoolPlane, when the
+// plane holds a NaN.
+func maxPoolPlaneFast(s PoolShape, in, out []float32, am []int32, oh, ow int) bool {
+	var maxAbs uint32
+	for i := 0; i < oh; i++ {
+		for j := 0; j < ow; j++ {
+			base := i*s.StrideH*s.W + j*s.StrideW
+			bb := math.Float32bits(in[base])
+			kb, at := poolKey(bb), int32(base)
+			maxAbs = max(maxAbs, bb&0x7fffffff)
+			for r := 0; r < s.R; r++ {
+				row := in[base+r*s.W : base+r*s.W+s.S]
+				for q, v := range row {
+					vb := math.Float32bits(v)
+					maxAbs = max(maxAbs, vb&0x7fffffff)
+					if kv := poolKey(vb); kv > kb {
+						kb, bb, at = kv, vb, int32(base+r*s.W+q)
+					}
+				}
+			}
+			out[i*ow+j] = math.Float32frombits(bb)
+			am[i*ow+j] = at
+		}
+	}
+	return maxAbs <= 0x7f800000
+}
+
+// poolKey maps float32 bits to an int32 whose order is float32's order,
+// with -0 and +0 equal (NaNs excluded).
+func poolKey(b uint32) int32 {
+	k := int32(b)
+	sign := k >> 31
+	return k ^ (sign & 0x7fffffff) + sign&1
 }
 
 // MaxPool2DBackward computes dx from dy and the argmax positions of

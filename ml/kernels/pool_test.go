@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math"
 	"testing"
 
 	"tangent/ml/kernels/kernelstest"
@@ -14,10 +15,21 @@ func TestMaxPool(t *testing.T) {
 			R: 1 + r.IntN(3), S: 1 + r.IntN(3), StrideH: 1 + r.IntN(3), StrideW: 1 + r.IntN(3),
 		}
 		s.PadH, s.PadW = r.IntN(s.R), r.IntN(s.S)
+		if it%3 == 0 { // the 2×2, stride 2 fast path, odd and wide sizes
+			s = PoolShape{N: 1 + r.IntN(3), C: 1 + r.IntN(4), H: 2 + r.IntN(30), W: 2 + r.IntN(70), R: 2, S: 2, StrideH: 2, StrideW: 2}
+		}
 		if s.Validate() != nil {
 			continue
 		}
 		x := kernelstest.Slice(r, s.InLen())
+		for i := range x {
+			switch r.IntN(40) {
+			case 0:
+				x[i] = float32(math.NaN())
+			case 1:
+				x[i] = float32(math.Inf(-1))
+			}
+		}
 		dy := kernelstest.Slice(r, s.OutLen())
 		// Reference: a direct scan, and the backward pass as ordered adds.
 		oh, ow := s.OutH(), s.OutW()
