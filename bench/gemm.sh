@@ -16,13 +16,13 @@ trap 'rm -rf "$(dirname "$bin")"' EXIT
 go test -c -o "$bin" ./ml/kernels
 {
 	echo "# $(date -u +%FT%TZ) $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
-	echo "# go test -bench 'FMAPeak|Gemm|Conv|MicroKernel' -benchtime $BENCHTIME, $RUNS interleaved runs"
+	echo "# go test -bench 'FMAPeak|Gemm|Conv|Pool|MicroKernel' -benchtime $BENCHTIME, $RUNS interleaved runs"
 } >"$out/gemm.txt"
 # Interleave: each run measures the peak, every Gemm path, gonum and the
 # convolutions one after the other, so ratios compare like with like.
 for i in $(seq "$RUNS"); do
 	echo "run $i/$RUNS" >&2
-	"$bin" -test.run '^$' -test.bench 'FMAPeak|Gemm|Conv|MicroKernel' -test.benchtime "$BENCHTIME" | tee -a "$out/gemm.txt" >&2
+	"$bin" -test.run '^$' -test.bench 'FMAPeak|Gemm|Conv|Pool|MicroKernel' -test.benchtime "$BENCHTIME" | tee -a "$out/gemm.txt" >&2
 done
 go run ./bench/gemmreport <"$out/gemm.txt" >"$out/gemm.json"
 if command -v benchstat >/dev/null; then benchstat "$out/gemm.txt" >"$out/gemm.benchstat.txt" || true; fi
