@@ -327,3 +327,30 @@ func TestGoldenAcrossBuilds(t *testing.T) {
 		}
 	}
 }
+
+// TestGoldenArm64 cross-compiles this package for arm64 and runs TestGolden
+// under qemu-aarch64: the same checkpoint hashes on another architecture
+// (where the compiler would fuse a*b+c freely). It takes minutes, so it runs
+// only with TANGENT_TEST_ARM64=1 and qemu-aarch64 installed:
+//
+//	TANGENT_TEST_ARM64=1 go test -run TestGoldenArm64 ./ml/train
+func TestGoldenArm64(t *testing.T) {
+	if os.Getenv("TANGENT_TEST_ARM64") != "1" {
+		t.Skip("set TANGENT_TEST_ARM64=1 to run (needs qemu-aarch64; takes minutes)")
+	}
+	qemu, err := exec.LookPath("qemu-aarch64")
+	if err != nil {
+		t.Fatal("qemu-aarch64 not found: apt-get install qemu-user")
+	}
+	bin := filepath.Join(t.TempDir(), "train.test")
+	build := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "test", "-c", "-o", bin, ".")
+	build.Env = append(os.Environ(), "GOARCH=arm64")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("cross-compiling: %v\n%s", err, out)
+	}
+	out, err := exec.Command(qemu, bin, "-test.run", "^TestGolden$", "-test.v").CombinedOutput()
+	if err != nil {
+		t.Fatalf("arm64: %v\n%s", err, out)
+	}
+	t.Logf("arm64:\n%s", out)
+}
