@@ -26,7 +26,7 @@ PY=${PY:-/usr/bin/python3}
 BIN=${BIN:-bin/tangent}
 OUT=${OUT:-bench/results/train.json}
 
-[ -x "$BIN" ] || go build -o "$BIN" ./cmd/tangent
+go build -o "$BIN" ./cmd/tangent
 "$PY" -c 'import torch' 2>/dev/null || { echo "bench/train.sh: $PY cannot import torch: apt-get install python3-torch" >&2; exit 1; }
 
 tmp=$(mktemp -d)
