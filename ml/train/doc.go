@@ -18,6 +18,16 @@
 // run resumed from a checkpoint with a continuous one, and rebuild the test
 // with GOAMD64=v1 and v3 and the purego tag.
 //
+// # Traces
+//
+// StepTrace runs a step while recording every operator (ml/trace): first
+// "data.batch" (attributes seed, epoch, pos, batch, data_hash; outputs the
+// batch x and its labels), then the forward ops, the loss, the backward ops
+// (ml/nn) and one "optim.update" per parameter. Replay re-executes any one of
+// them alone from its committed inputs (data.batch from the dataset) and
+// checks its output roots; the ops chain by root from the batch to the new
+// weights.
+//
 // # Checkpoints
 //
 // A checkpoint is a safetensors file (https://github.com/huggingface/safetensors):

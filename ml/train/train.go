@@ -139,7 +139,56 @@ func (t *Trainer) StepsPerEpoch() int { return t.loader.StepsPerEpoch() }
 // unchanged (the trainer should then be discarded).
 func (t *Trainer) Step() (float32, error) { return t.step1(nil) }
 
-// StepTrace is Step recording every operator into rec: the forward and
+// labelsF returns class ids as float32 values, as traces commit them.
+func labelsF(y []int32) []float32 {
+	f := make([]float32, len(y))
+	for i, v := range y {
+		f[i] = float32(v)
+	}
+	return f
+}
+
+// Replay re-executes one traced operator alone and checks its recorded
+// output roots: "data.batch" against the training set d (which must have the
+// recorded data_hash), every other kind with nn.Replay.
+func Replay(op trace.Op, fetch func(trace.Root) ([]float32, bool), d *data.Dataset) error {
+	if op.Kind != "data.batch" {
+		return nn.Replay(op, fetch)
+	}
+	a := op.Attrs
+	seed, err1 := strconv.ParseUint(a["seed"], 10, 64)
+	epoch, err2 := strconv.ParseUint(a["epoch"], 10, 64)
+	pos, err3 := strconv.Atoi(a["pos"])
+	batch, err4 := strconv.Atoi(a["batch"])
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		return fmt.Errorf("op %d (data.batch): bad attributes: %v", op.Index, err)
+	}
+	if a["data_hash"] != DataHash(d) {
+		return fmt.Errorf("op %d (data.batch): recorded for data %.12s…, this dataset is %.12s…", op.Index, a["data_hash"], DataHash(d))
+	}
+	l, err := data.NewLoader(d, batch, seed)
+	if err != nil {
+		return fmt.Errorf("op %d (data.batch): %v", op.Index, err)
+	}
+	if err := l.SetCursor(data.Cursor{Epoch: epoch, Pos: pos}); err != nil {
+		return fmt.Errorf("op %d (data.batch): %v", op.Index, err)
+	}
+	x := make([]float32, batch*d.Rows*d.Cols)
+	y := make([]int32, batch)
+	d.Gather(l.Next(), x, y)
+	if len(op.Outputs) != 2 {
+		return fmt.Errorf("op %d (data.batch): %d outputs recorded, want x and labels", op.Index, len(op.Outputs))
+	}
+	for i, got := range []trace.Root{trace.TensorRoot(x), trace.TensorRoot(labelsF(y))} {
+		if got != op.Outputs[i].Root {
+			return &nn.MismatchError{Op: op.Index, Kind: op.Kind, Output: op.Outputs[i].Name, Got: got, Want: op.Outputs[i].Root}
+		}
+	}
+	return nil
+}
+
+// StepTrace is Step recording every operator into rec: the batch
+// ("data.batch", re-executed by Replay from the dataset), the forward and
 // backward ops of ml/nn, the loss, and one "optim.update" per parameter
 // (attributes optimizer and step; inputs w, g and the slots; outputs the new
 // w and slots).
@@ -149,8 +198,15 @@ func (t *Trainer) StepTrace(rec *trace.Recorder) (float32, error) {
 }
 
 func (t *Trainer) step1(rec *trace.Recorder) (float32, error) {
+	cur := t.loader.Cursor
 	idx := t.loader.Next()
 	t.loader.Data.Gather(idx, t.x.Data, t.y)
+	if rec != nil {
+		rec.Record("data.batch", -1, trace.Attrs{
+			"seed": strconv.FormatUint(t.cfg.Seed, 10), "epoch": strconv.FormatUint(cur.Epoch, 10),
+			"pos": strconv.Itoa(cur.Pos), "batch": strconv.Itoa(t.cfg.Batch), "data_hash": t.dataHash,
+		}, nil, []trace.Named{{Name: "x", Shape: t.x.Shape, Data: t.x.Data}, {Name: "labels", Shape: []int{len(t.y)}, Data: labelsF(t.y)}})
+	}
 	pass := nn.Pass{Train: true, Dropout: &t.drop, Rec: rec}
 	logits := t.net.Forward(t.x, pass)
 	loss, d := t.net.Loss(logits, t.y, rec)

@@ -15,7 +15,6 @@ import (
 	"tangent/ml/data"
 	"tangent/ml/kernels"
 	"tangent/ml/model"
-	"tangent/ml/nn"
 	"tangent/ml/optim"
 	"tangent/ml/trace"
 )
@@ -266,8 +265,12 @@ func TestTraceReplay(t *testing.T) {
 		t.Fatal("tracing changed the step's result")
 	}
 	updates := 0
+	tr, _ := fashion(t)
+	if rec.Trace.Ops[0].Kind != "data.batch" || rec.Trace.Ops[1].Inputs[0].Root != rec.Trace.Ops[0].Outputs[0].Root {
+		t.Fatal("the trace does not start with the batch feeding the first layer")
+	}
 	for _, op := range rec.Trace.Ops {
-		if err := nn.Replay(op, rec.Data); err != nil {
+		if err := Replay(op, rec.Data, tr); err != nil {
 			t.Fatal(err)
 		}
 		if op.Kind == "optim.update" {
@@ -276,6 +279,12 @@ func TestTraceReplay(t *testing.T) {
 	}
 	if updates != len(a.Network().Params) || rec.Trace.Step != 2 {
 		t.Fatalf("%d optimizer ops for %d params, step %d", updates, len(a.Network().Params), rec.Trace.Step)
+	}
+	// A wrong batch is caught.
+	bad := rec.Trace.Ops[0]
+	bad.Attrs = trace.Attrs{"seed": "1", "epoch": "0", "pos": "32", "batch": "32", "data_hash": bad.Attrs["data_hash"]}
+	if err := Replay(bad, rec.Data, tr); err == nil {
+		t.Fatal("another batch passed as this step's")
 	}
 	// The trace's last weights are the checkpoint's.
 	ck := a.Checkpoint()
