@@ -189,3 +189,25 @@ func TestExecRejectsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// FuzzExec feeds Exec arbitrary kinds, attributes and small tensors: it must
+// return outputs or an error, never crash or allocate without bound.
+func FuzzExec(f *testing.F) {
+	f.Add("conv2d.forward", "1", "0", 3, 1, 2, 5, 5, 3, 3)
+	f.Add("conv2d.backward_data", "2", "1", 4, 1, 2, 3, 3, 3, 3)
+	f.Add("conv2d.backward_filter", "1", "60000", 3, 2, 1, 4, 4, 2, 2)
+	f.Add("maxpool2d.backward", "2", "2", 2, 1, 1, 4, 4, 2, 2)
+	f.Add("dense.forward", "1", "1", 2, 3, 4, 3, 1, 1, 1)
+	f.Fuzz(func(t *testing.T, kind, s1, s2 string, n, a, b, c, d, e, g int) {
+		dim := func(v int) int { return 1 + (v&0x7fffffff)%6 }
+		attrs := trace.Attrs{"stride": s1, "padding": s2, "kernel": s1, "in_h": s2, "in_w": s2,
+			"rate": "0.5", "seed": s1, "stream": "3", "counter": s2, "optimizer": "sgd lr=0.1", "step": s1}
+		shapes := [][]int{{dim(n), dim(a), dim(c), dim(d)}, {dim(b), dim(a), dim(e), dim(g)}, {dim(b)}}
+		var in []*tensor.Tensor
+		r := tensor.NewRNG(1, tensor.StreamInit)
+		for i := 0; i < 1+dim(n)%3; i++ {
+			in = append(in, randT(r, shapes[i]...))
+		}
+		Exec(kind, attrs, in)
+	})
+}

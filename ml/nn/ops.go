@@ -185,6 +185,9 @@ func Exec(kind string, attrs trace.Attrs, in []*tensor.Tensor) (out []*tensor.Te
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: %v", kind, err)
 		}
+		if err := fits(kind, s.N, s.K, s.OutH(), s.OutW()); err != nil {
+			return nil, err
+		}
 		y := tensor.New(s.N, s.K, s.OutH(), s.OutW())
 		kernels.Conv2D(s, x.Data, w.Data, b.Data, y.Data)
 		return []*tensor.Tensor{y}, nil
@@ -203,6 +206,9 @@ func Exec(kind string, attrs trace.Attrs, in []*tensor.Tensor) (out []*tensor.Te
 		}
 		if w.Shape[2] != w.Shape[3] || !tensor.SameShape(dy.Shape, []int{s.N, s.K, s.OutH(), s.OutW()}) {
 			return nil, fmt.Errorf("%s: shapes dy %v, w %v do not fit an input of %d×%d", kind, dy.Shape, w.Shape, ih, iw)
+		}
+		if err := fits(kind, s.N, s.C, s.H, s.W); err != nil {
+			return nil, err
 		}
 		dx := tensor.New(s.N, s.C, s.H, s.W)
 		kernels.Conv2DBackwardData(s, dy.Data, w.Data, dx.Data)
@@ -223,6 +229,9 @@ func Exec(kind string, attrs trace.Attrs, in []*tensor.Tensor) (out []*tensor.Te
 		if !tensor.SameShape(dy.Shape, []int{s.N, s.K, s.OutH(), s.OutW()}) {
 			return nil, fmt.Errorf("%s: shapes x %v, dy %v do not fit a %d×%d kernel", kind, x.Shape, dy.Shape, k, k)
 		}
+		if err := fits(kind, s.K, s.C, k, k); err != nil {
+			return nil, err
+		}
 		dw, db := tensor.New(s.K, s.C, k, k), tensor.New(s.K)
 		kernels.Conv2DBackwardFilter(s, x.Data, dy.Data, dw.Data, db.Data)
 		return []*tensor.Tensor{dw, db}, nil
@@ -242,6 +251,9 @@ func Exec(kind string, attrs trace.Attrs, in []*tensor.Tensor) (out []*tensor.Te
 		s := poolShape(x.Shape, k, stride)
 		if err := s.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: %v", kind, err)
+		}
+		if err := fits(kind, s.N, s.C, s.OutH(), s.OutW()); err != nil {
+			return nil, err
 		}
 		y := tensor.New(s.N, s.C, s.OutH(), s.OutW())
 		arg := make([]int32, y.Len())
@@ -391,6 +403,23 @@ type MismatchError struct {
 
 func (e *MismatchError) Error() string {
 	return fmt.Sprintf("op %d (%s): output %s re-executes to root %s, the trace records %s", e.Op, e.Kind, e.Output, e.Got, e.Want)
+}
+
+// maxExecElems bounds the size of a tensor Exec allocates from attributes
+// (512 MiB of float32): a dispute's inputs are untrusted.
+const maxExecElems = 1 << 27
+
+// fits reports an error when an output of the given dimensions would be
+// empty or larger than maxExecElems.
+func fits(kind string, dims ...int) error {
+	n := 1
+	for _, d := range dims {
+		if d <= 0 || d > maxExecElems || n > maxExecElems/d {
+			return fmt.Errorf("%s: an output of %v is empty or larger than %d values", kind, dims, maxExecElems)
+		}
+		n *= d
+	}
+	return nil
 }
 
 // attrReader parses attributes, remembering the first error.
