@@ -55,6 +55,7 @@ type trainResult struct {
 	TestLoss       float64 `json:"test_loss"`
 	SamplesPerSec  float64 `json:"samples_per_sec"`
 	TrainSeconds   float64 `json:"train_seconds"`
+	CPUSeconds     float64 `json:"cpu_seconds"` // process CPU time (user+system) of the training loop
 	Checkpoint     string  `json:"checkpoint,omitempty"`
 	CheckpointHash string  `json:"checkpoint_hash"`
 	Interrupted    bool    `json:"interrupted,omitempty"`
@@ -239,8 +240,8 @@ func runTrain(cmd *cobra.Command, f *trainFlags) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	var elapsed time.Duration
-	start := time.Now()
+	var elapsed, cpu time.Duration
+	start, cpuStart := time.Now(), processCPUTime()
 	for i := 0; i < steps; i++ {
 		if ctx != nil && ctx.Err() != nil {
 			res.Interrupted = true
@@ -276,17 +277,20 @@ func runTrain(cmd *cobra.Command, f *trainFlags) error {
 		// End of an epoch: report test accuracy when training by epochs.
 		if !changed("steps") && !f.noEval && tr.Cursor().Pos == 0 && i+1 < steps {
 			elapsed += time.Since(start)
+			cpu += processCPUTime() - cpuStart
 			ev := tr.Evaluate(testSet)
 			logf("epoch %d: train loss %.4f (last 100 steps), test accuracy %.2f%%, test loss %.4f", tr.Cursor().Epoch, mean(recent), 100*ev.Accuracy, ev.Loss)
-			start = time.Now()
+			start, cpuStart = time.Now(), processCPUTime()
 		}
 	}
 	elapsed += time.Since(start)
+	cpu += processCPUTime() - cpuStart
 	bar.Finish()
 	res.Steps = tr.Steps()
 	res.Epochs = float64(tr.Steps()) / float64(tr.StepsPerEpoch())
 	res.FinalLoss = mean(recent)
 	res.TrainSeconds = elapsed.Seconds()
+	res.CPUSeconds = cpu.Seconds()
 	if elapsed > 0 {
 		res.SamplesPerSec = float64(res.StepsRun*cfg.Batch) / elapsed.Seconds()
 	}
