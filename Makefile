@@ -21,7 +21,7 @@ data:
 # demo runs the main job as far as it exists: central, bit-exact training of
 # cnn-small on Fashion-MNIST with a progress bar, then its JSON summary.
 demo: build data
-	$(BIN) train --model cnn-small --data $(DATA_DIR) --epochs 3 --batch 64 --lr 0.05 --seed 1 --threads 2 --out demo-cnn-small.safetensors
+	$(BIN) train --model cnn-small --data $(DATA_DIR) --epochs 10 --batch 64 --lr 0.05 --momentum 0.9 --lr-decay linear --seed 1 --out demo-cnn-small.safetensors --json
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

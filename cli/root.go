@@ -21,6 +21,7 @@ func NewRootCmd() *cobra.Command {
 		newTxCmd(),
 		newQueryCmd(),
 		newBlobCmd(),
+		newTrainCmd(),
 	)
 	return root
 }
