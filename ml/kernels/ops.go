@@ -1,6 +1,9 @@
 package kernels
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Elementwise operations. Each output element depends on the same index of
 // the inputs only, so the loops below are their own reference; long slices
@@ -86,13 +89,23 @@ func ReLU(dst, x []float32) {
 	elementwise(len(dst), func(lo, hi int) {
 		d, s := dst[lo:hi], x[lo:hi]
 		for i, v := range s[:len(d)] {
-			if v > 0 {
-				d[i] = v
-			} else {
-				d[i] = 0
-			}
+			d[i] = math.Float32frombits(math.Float32bits(v) & positiveMask(v))
 		}
 	})
+}
+
+// positiveMask is all ones when v > 0 and zero otherwise (±0, negatives,
+// NaN). Masking with it gives the ReLU's definitions without a branch:
+// activations are positive about half the time at random, which a branch
+// predicts badly (the branchy loops took ~13 % of a cnn-small step).
+func positiveMask(v float32) uint32 {
+	// v > 0 exactly when its bits are 1 (the smallest subnormal) through
+	// 0x7f800000 (+Inf); the unsigned subtraction sends +0 to the top.
+	var m uint32
+	if math.Float32bits(v)-1 < 0x7f800000 {
+		m = ^uint32(0)
+	}
+	return m
 }
 
 // ReLUBackward sets dx[i] = dy[i] if x[i] > 0, else +0, where x is the
@@ -102,11 +115,7 @@ func ReLUBackward(dx, dy, x []float32) {
 	elementwise(len(dx), func(lo, hi int) {
 		d, g, s := dx[lo:hi], dy[lo:hi], x[lo:hi]
 		for i := range d {
-			if s[i] > 0 {
-				d[i] = g[i]
-			} else {
-				d[i] = 0
-			}
+			d[i] = math.Float32frombits(math.Float32bits(g[i]) & positiveMask(s[i]))
 		}
 	})
 }

@@ -196,3 +196,42 @@ func TestRowOps(t *testing.T) {
 		t.Errorf("Sum/Dot")
 	}
 }
+
+// TestReLUSpecialValues checks the branch-free ReLU and its backward pass
+// against their definitions on every class of float32: signed zeros,
+// subnormals, normals, infinities and NaNs of both signs.
+func TestReLUSpecialValues(t *testing.T) {
+	var xs []float32
+	for _, b := range []uint32{
+		0x00000000, 0x80000000, 0x00000001, 0x80000001, 0x007fffff, 0x807fffff,
+		0x00800000, 0x80800000, 0x3f800000, 0xbf800000, 0x7f7fffff, 0xff7fffff,
+		0x7f800000, 0xff800000, 0x7f800001, 0xff800001, 0x7fc00000, 0xffc00000, 0x7fffffff, 0xffffffff,
+	} {
+		xs = append(xs, math.Float32frombits(b))
+	}
+	dst := make([]float32, len(xs))
+	ReLU(dst, xs)
+	for i, x := range xs {
+		want := float32(0)
+		if x > 0 {
+			want = x
+		}
+		if math.Float32bits(dst[i]) != math.Float32bits(want) {
+			t.Errorf("ReLU(%#08x) = %#08x, want %#08x", math.Float32bits(x), math.Float32bits(dst[i]), math.Float32bits(want))
+		}
+	}
+	dy := make([]float32, len(xs))
+	for i := range dy {
+		dy[i] = -1.5
+	}
+	ReLUBackward(dst, dy, xs)
+	for i, x := range xs {
+		want := float32(0)
+		if x > 0 {
+			want = dy[i]
+		}
+		if math.Float32bits(dst[i]) != math.Float32bits(want) {
+			t.Errorf("ReLUBackward at x=%#08x = %#08x, want %#08x", math.Float32bits(x), math.Float32bits(dst[i]), math.Float32bits(want))
+		}
+	}
+}
