@@ -53,8 +53,9 @@
 // indices, the provider answers with the chunks and their Merkle audit
 // paths, and CheckProof, a pure function of the commitment, the challenge,
 // the answer and the height it arrived at, detects wrong, missing and late
-// answers. The Merkle code (store/internal/merkle) is a stand-in with the
-// exact RFC 6962 definition, to be replaced by tangent/verify's.
+// answers. The Merkle trees and inclusion proofs are tangent/verify/merkle's
+// (RFC 6962), the construction every Tangent component uses; the blob's root
+// is merkle.RootOfHashes of its chunks' digests (ChunkRoot).
 //
 // # Caller's duties
 //
