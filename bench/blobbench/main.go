@@ -21,11 +21,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/ipfs/go-cid"
 	"github.com/klauspost/reedsolomon"
 
 	"tangent/p2p"
@@ -82,9 +84,26 @@ func main() {
 	reps := flag.Int("reps", 3, "repetitions of each measurement (the median is reported)")
 	out := flag.String("out", "bench/results/blob.json", "where to write the JSON results")
 	tmp := flag.String("tmp", "", "directory for the stores (default: the system temp dir)")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the get runs to this file")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed put and get runs to this file")
+	only := flag.String("only", "", "comma-separated measurements to run (default all): "+strings.Join(allMeasurements, ","))
+	security := flag.String("security", "tls", "libp2p security transport of the nodes: tls or noise")
 	flag.Parse()
 	p2p.QuietLibp2pLogs()
+	want := map[string]bool{}
+	for _, m := range strings.Split(*only, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			if !slices.Contains(allMeasurements, m) {
+				must(fmt.Errorf("unknown measurement %q (want %s)", m, strings.Join(allMeasurements, ",")))
+			}
+			want[m] = true
+		}
+	}
+	if len(want) == 0 {
+		for _, m := range allMeasurements {
+			want[m] = true
+		}
+	}
+	securityTransport = *security
 
 	base, err := os.MkdirTemp(*tmp, "blobbench-")
 	must(err)
@@ -92,6 +111,7 @@ func main() {
 	res := map[string]any{
 		"size_bytes": *size,
 		"reps":       *reps,
+		"security":   *security,
 		"machine": map[string]any{
 			"cpus":          runtime.NumCPU(),
 			"gomaxprocs":    runtime.GOMAXPROCS(0),
@@ -101,7 +121,7 @@ func main() {
 		"date": time.Now().UTC().Format(time.RFC3339),
 	}
 	data := storetest.Bytes(1, int(*size))
-	want := sha256.Sum256(data)
+	sum := sha256.Sum256(data)
 
 	// SHA-256, single core: every chunk is hashed once on put and once on
 	// get.
@@ -111,109 +131,102 @@ func main() {
 		res["sha256_single_core_mb_per_sec"] = round(64<<20/time.Since(t).Seconds()/1e6, 1)
 	}
 
-	// Raw TCP copy of the same bytes on loopback, memory to memory.
-	var tcpRuns []time.Duration
-	for range *reps {
-		tcpRuns = append(tcpRuns, tcpCopy(data))
-	}
-	tcp := summarize(*size, tcpRuns)
-	res["tcp_copy"] = tcp
-	logf("raw TCP copy: %.0f MB/s", tcp.MBPerSec)
-
-	// The floor for our semantics without libp2p: TCP, then SHA-256 of each
-	// 1 MiB chunk and a file per chunk (no fsync), two hashers.
-	var floorRuns []time.Duration
-	for i := range *reps {
-		floorRuns = append(floorRuns, tcpHashWrite(data, filepath.Join(base, fmt.Sprintf("floor%d", i))))
-	}
-	floor := summarize(*size, floorRuns)
-	res["tcp_hash_write_floor"] = floor
-	logf("TCP + SHA-256 + chunk files (no fsync): %.0f MB/s", floor.MBPerSec)
-
-	// Put: into a fresh store each time, fsync on.
-	var putRuns []time.Duration
-	var cidStr string
-	for i := range *reps {
-		dir := filepath.Join(base, fmt.Sprintf("put%d", i))
-		s, err := store.Open(dir, store.Options{Logger: quiet})
-		must(err)
-		t := time.Now()
-		info, err := s.PutBytes(data, store.Pinned())
-		must(err)
-		putRuns = append(putRuns, time.Since(t))
-		cidStr = info.CID.String()
-		s.Close()
-		if i > 0 {
-			os.RemoveAll(dir)
-		}
-	}
-	put := summarize(*size, putRuns)
-	res["put"] = put
-	res["cid"] = cidStr
-	logf("put: %.0f MB/s (%s)", put.MBPerSec, cidStr)
-
-	// Get: node B fetches from node A (which holds the blob from put0) into
-	// a fresh store each time; with fsync (the real thing) and without.
-	src, err := store.Open(filepath.Join(base, "put0"), store.Options{Logger: quiet})
+	// The provider's store: a blob put once, untimed, served by node A.
+	srcDir := filepath.Join(base, "src")
+	src, err := store.Open(srcDir, store.Options{Logger: quiet})
 	must(err)
+	info, err := src.PutBytes(data, store.Pinned())
+	must(err)
+	c := info.CID
+	res["cid"] = c.String()
 	a := newNode(src)
-	c, _ := store.ParseCID(cidStr)
+	// Warm-up: one untimed fetch (it also makes node A hash what it serves,
+	// if it must, so that "get" measures a provider that has served before).
+	fetchInto(filepath.Join(base, "warmup"), a, c, false, sum)
+
+	runs := map[string][]time.Duration{}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		must(err)
 		must(pprof.StartCPUProfile(f))
 	}
-	for _, variant := range []struct {
-		name   string
-		noSync bool
-	}{{"get", false}, {"get_nosync", true}} {
-		var runs []time.Duration
-		for i := range *reps {
-			dir := filepath.Join(base, fmt.Sprintf("%s%d", variant.name, i))
-			s, err := store.Open(dir, store.Options{Logger: quiet, NoSync: variant.noSync})
+	// Interleaved: each repetition runs every measurement once, so that a
+	// change in the machine's load hits all of them alike.
+	for i := range *reps {
+		if want["tcp_copy"] {
+			runs["tcp_copy"] = append(runs["tcp_copy"], tcpCopy(data))
+		}
+		if want["tcp_hash_write_floor"] {
+			runs["tcp_hash_write_floor"] = append(runs["tcp_hash_write_floor"], tcpHashWrite(data, filepath.Join(base, fmt.Sprintf("floor%d", i))))
+		}
+		if want["put"] {
+			dir := filepath.Join(base, fmt.Sprintf("put%d", i))
+			s, err := store.Open(dir, store.Options{Logger: quiet})
 			must(err)
-			b := newNode(s)
-			b.AddPeer(a.AddrInfo())
 			t := time.Now()
-			_, err = b.Fetch(context.Background(), c, p2p.FetchOptions{Retention: store.Pinned()})
+			_, err = s.PutBytes(data, store.Pinned())
 			must(err)
-			runs = append(runs, time.Since(t))
-			if i == 0 {
-				r, err := s.Get(c)
-				must(err)
-				h := sha256.New()
-				io.Copy(h, r)
-				r.Close()
-				if !bytes.Equal(h.Sum(nil), want[:]) {
-					must(fmt.Errorf("fetched bytes differ"))
-				}
-			}
-			b.Close()
+			runs["put"] = append(runs["put"], time.Since(t))
 			s.Close()
 			os.RemoveAll(dir)
 		}
-		st := summarize(*size, runs)
-		res[variant.name] = st
-		logf("%s: %.0f MB/s", variant.name, st.MBPerSec)
+		if want["get"] {
+			runs["get"] = append(runs["get"], fetchInto(filepath.Join(base, fmt.Sprintf("get%d", i)), a, c, false, sum))
+		}
+		if want["get_nosync"] {
+			runs["get_nosync"] = append(runs["get_nosync"], fetchInto(filepath.Join(base, fmt.Sprintf("nosync%d", i)), a, c, true, sum))
+		}
+		if want["get_restarted_provider"] {
+			// The provider restarts (store reopened, new node) before the
+			// fetch, as after a node restart: it serves blocks it has not
+			// read in this process.
+			a.Close()
+			src.Close()
+			src, err = store.Open(srcDir, store.Options{Logger: quiet})
+			must(err)
+			a = newNode(src)
+			runs["get_restarted_provider"] = append(runs["get_restarted_provider"], fetchInto(filepath.Join(base, fmt.Sprintf("cold%d", i)), a, c, false, sum))
+		}
+		logf("rep %d/%d done (load %s)", i+1, *reps, loadavg())
 	}
-	a.Close()
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
-	get := res["get"].(stat)
-	res["ratio_get_vs_tcp"] = round(get.MBPerSec/tcp.MBPerSec, 3)
-	res["ratio_get_vs_floor"] = round(get.MBPerSec/floor.MBPerSec, 3)
-	res["ratio_get_nosync_vs_tcp"] = round(res["get_nosync"].(stat).MBPerSec/tcp.MBPerSec, 3)
+	a.Close()
+	for _, name := range allMeasurements {
+		r, ok := runs[name]
+		if !ok {
+			continue
+		}
+		st := summarize(*size, r)
+		res[name] = st
+		logf("%s: %.0f MB/s (median of %d)", name, st.MBPerSec, len(r))
+	}
+	ratio := func(name, num, den string) {
+		n, ok1 := res[num].(stat)
+		d, ok2 := res[den].(stat)
+		if ok1 && ok2 {
+			res[name] = round(n.MBPerSec/d.MBPerSec, 3)
+		}
+	}
+	ratio("ratio_get_vs_tcp", "get", "tcp_copy")
+	ratio("ratio_get_vs_floor", "get", "tcp_hash_write_floor")
+	ratio("ratio_get_nosync_vs_tcp", "get_nosync", "tcp_copy")
+	ratio("ratio_get_restarted_provider_vs_tcp", "get_restarted_provider", "tcp_copy")
+	ratio("ratio_put_vs_tcp", "put", "tcp_copy")
 
-	// Erasure coding.
-	res["erasure"] = erasure(data, src, c, *reps)
+	if want["erasure"] {
+		res["erasure"] = erasure(data, src, c, *reps)
+	}
 	src.Close()
 
 	res["machine"].(map[string]any)["loadavg_end"] = loadavg()
 	res["notes"] = "Medians of reps runs on a shared 2-core VM (load average in machine); timings are noisy. " +
-		"tcp_copy is memory to memory over 127.0.0.1; get is a libp2p fetch (TCP + TLS 1.3 + yamux, pipelined, 2 streams) " +
-		"that verifies every 1 MiB chunk with SHA-256 and writes it to the store (fsync at commit). " +
-		"tcp_hash_write_floor is the same hashing and file writes without libp2p."
+		"Each repetition runs every measurement once (interleaved), after one untimed warm-up fetch. " +
+		"tcp_copy is memory to memory over 127.0.0.1; get is a libp2p fetch (TCP + " + *security + " + yamux, pipelined) " +
+		"that verifies every 1 MiB chunk with SHA-256 and writes it to a fresh store (fsync before the blob counts); " +
+		"get_nosync skips fsync; get_restarted_provider restarts the providing node (store reopened) before each fetch. " +
+		"tcp_hash_write_floor is TCP, SHA-256 and a file per chunk (no fsync) without libp2p; put is store.PutBytes into a fresh store (fsync)."
 	b, err := json.MarshalIndent(res, "", "  ")
 	must(err)
 	must(os.MkdirAll(filepath.Dir(*out), 0o755))
@@ -222,9 +235,40 @@ func main() {
 	os.Stdout.Write(append(b, '\n'))
 }
 
+var allMeasurements = []string{"tcp_copy", "tcp_hash_write_floor", "put", "get", "get_nosync", "get_restarted_provider", "erasure"}
+
+var securityTransport = "tls"
+
+// fetchInto fetches blob c from node a into a fresh store in dir and times
+// the fetch (until the blob is committed); it checks the bytes, then
+// removes the store.
+func fetchInto(dir string, a *p2p.Node, c cid.Cid, noSync bool, sum [32]byte) time.Duration {
+	s, err := store.Open(dir, store.Options{Logger: quiet, NoSync: noSync})
+	must(err)
+	b := newNode(s)
+	b.AddPeer(a.AddrInfo())
+	t := time.Now()
+	_, err = b.Fetch(context.Background(), c, p2p.FetchOptions{Retention: store.Pinned()})
+	must(err)
+	el := time.Since(t)
+	r, err := s.Get(c)
+	must(err)
+	h := sha256.New()
+	_, err = io.Copy(h, r)
+	must(err)
+	r.Close()
+	if !bytes.Equal(h.Sum(nil), sum[:]) {
+		must(fmt.Errorf("fetched bytes differ"))
+	}
+	b.Close()
+	s.Close()
+	os.RemoveAll(dir)
+	return el
+}
+
 func newNode(s *store.Store) *p2p.Node {
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
-	n, err := p2p.New(p2p.Config{Key: key, Store: s, Logger: quiet})
+	n, err := p2p.New(p2p.Config{Key: key, Store: s, Logger: quiet, Security: securityTransport})
 	must(err)
 	return n
 }
