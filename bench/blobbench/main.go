@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -41,18 +42,59 @@ type stat struct {
 	MedianSec float64   `json:"median_sec"`
 	MBPerSec  float64   `json:"mb_per_sec"` // at the median
 	RunsSec   []float64 `json:"runs_sec"`
+	// CPU time (user + system) of the whole process during each run: both
+	// nodes, for a fetch. Less sensitive to the machine's load than wall
+	// time.
+	CPUMedianSec float64   `json:"cpu_median_sec,omitempty"`
+	CPURunsSec   []float64 `json:"cpu_runs_sec,omitempty"`
 }
 
-func summarize(bytes int64, runs []time.Duration) stat {
+// sample is one timed run.
+type sample struct{ wall, cpu time.Duration }
+
+type stopwatch struct {
+	t   time.Time
+	cpu time.Duration
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func startWatch() stopwatch { return stopwatch{t: time.Now(), cpu: cpuTime()} }
+
+func (w stopwatch) stop() sample { return sample{wall: time.Since(w.t), cpu: cpuTime() - w.cpu} }
+
+func median(xs []float64) float64 {
+	sorted := append([]float64(nil), xs...)
+	sort.Float64s(sorted)
+	return sorted[len(sorted)/2]
+}
+
+func summarize(bytes int64, runs []sample) stat {
 	s := stat{}
 	for _, r := range runs {
-		s.RunsSec = append(s.RunsSec, round(r.Seconds(), 4))
+		s.RunsSec = append(s.RunsSec, round(r.wall.Seconds(), 4))
+		if r.cpu > 0 {
+			s.CPURunsSec = append(s.CPURunsSec, round(r.cpu.Seconds(), 3))
+		}
 	}
-	sorted := append([]float64(nil), s.RunsSec...)
-	sort.Float64s(sorted)
-	s.MedianSec = sorted[len(sorted)/2]
+	s.MedianSec = median(s.RunsSec)
 	s.MBPerSec = round(float64(bytes)/s.MedianSec/1e6, 1)
+	if len(s.CPURunsSec) > 0 {
+		s.CPUMedianSec = median(s.CPURunsSec)
+	}
 	return s
+}
+
+func wallOnly(ds []time.Duration) []sample {
+	out := make([]sample, len(ds))
+	for i, d := range ds {
+		out[i] = sample{wall: d}
+	}
+	return out
 }
 
 func round(x float64, d int) float64 {
@@ -144,7 +186,7 @@ func main() {
 	// if it must, so that "get" measures a provider that has served before).
 	fetchInto(filepath.Join(base, "warmup"), a, c, false, sum)
 
-	runs := map[string][]time.Duration{}
+	runs := map[string][]sample{}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		must(err)
@@ -163,10 +205,10 @@ func main() {
 			dir := filepath.Join(base, fmt.Sprintf("put%d", i))
 			s, err := store.Open(dir, store.Options{Logger: quiet})
 			must(err)
-			t := time.Now()
+			w := startWatch()
 			_, err = s.PutBytes(data, store.Pinned())
 			must(err)
-			runs["put"] = append(runs["put"], time.Since(t))
+			runs["put"] = append(runs["put"], w.stop())
 			s.Close()
 			os.RemoveAll(dir)
 		}
@@ -200,7 +242,7 @@ func main() {
 		}
 		st := summarize(*size, r)
 		res[name] = st
-		logf("%s: %.0f MB/s (median of %d)", name, st.MBPerSec, len(r))
+		logf("%s: %.0f MB/s, %.2f s CPU (medians of %d)", name, st.MBPerSec, st.CPUMedianSec, len(r))
 	}
 	ratio := func(name, num, den string) {
 		n, ok1 := res[num].(stat)
@@ -242,15 +284,15 @@ var securityTransport = "tls"
 // fetchInto fetches blob c from node a into a fresh store in dir and times
 // the fetch (until the blob is committed); it checks the bytes, then
 // removes the store.
-func fetchInto(dir string, a *p2p.Node, c cid.Cid, noSync bool, sum [32]byte) time.Duration {
+func fetchInto(dir string, a *p2p.Node, c cid.Cid, noSync bool, sum [32]byte) sample {
 	s, err := store.Open(dir, store.Options{Logger: quiet, NoSync: noSync})
 	must(err)
 	b := newNode(s)
 	b.AddPeer(a.AddrInfo())
-	t := time.Now()
+	w := startWatch()
 	_, err = b.Fetch(context.Background(), c, p2p.FetchOptions{Retention: store.Pinned()})
 	must(err)
-	el := time.Since(t)
+	el := w.stop()
 	r, err := s.Get(c)
 	must(err)
 	h := sha256.New()
@@ -275,7 +317,7 @@ func newNode(s *store.Store) *p2p.Node {
 
 // tcpCopy sends data over a loopback TCP connection and times until the
 // receiver has read it all.
-func tcpCopy(data []byte) time.Duration {
+func tcpCopy(data []byte) sample {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	must(err)
 	defer ln.Close()
@@ -287,7 +329,7 @@ func tcpCopy(data []byte) time.Duration {
 		c.Write(data)
 		c.Close()
 	}()
-	t := time.Now()
+	w := startWatch()
 	c, err := net.Dial("tcp", ln.Addr().String())
 	must(err)
 	buf := make([]byte, 1<<20)
@@ -299,7 +341,7 @@ func tcpCopy(data []byte) time.Duration {
 			break
 		}
 	}
-	el := time.Since(t)
+	el := w.stop()
 	c.Close()
 	if n != int64(len(data)) {
 		must(fmt.Errorf("tcp copy got %d bytes", n))
@@ -309,7 +351,7 @@ func tcpCopy(data []byte) time.Duration {
 
 // tcpHashWrite receives data over TCP in 1 MiB chunks, hashes each and
 // writes it to its own file (two hashers), as a fetch must at the least.
-func tcpHashWrite(data []byte, dir string) time.Duration {
+func tcpHashWrite(data []byte, dir string) sample {
 	must(os.MkdirAll(dir, 0o755))
 	defer os.RemoveAll(dir)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -323,7 +365,7 @@ func tcpHashWrite(data []byte, dir string) time.Duration {
 		c.Write(data)
 		c.Close()
 	}()
-	t := time.Now()
+	w := startWatch()
 	c, err := net.Dial("tcp", ln.Addr().String())
 	must(err)
 	defer c.Close()
@@ -358,7 +400,7 @@ func tcpHashWrite(data []byte, dir string) time.Duration {
 	}
 	close(jobs)
 	wg.Wait()
-	return time.Since(t)
+	return w.stop()
 }
 
 func erasure(data []byte, s *store.Store, c interface{ String() string }, reps int) map[string]any {
@@ -402,8 +444,8 @@ func erasure(data []byte, s *store.Store, c interface{ String() string }, reps i
 		}
 		n := int64(len(data) / stripe * stripe)
 		out[fmt.Sprintf("rs_%d_%d", k, m)] = map[string]any{
-			"encode":                   summarize(n, encRuns),
-			"reconstruct_m_lost":       summarize(n, decRuns),
+			"encode":                   summarize(n, wallOnly(encRuns)),
+			"reconstruct_m_lost":       summarize(n, wallOnly(decRuns)),
 			"note":                     "klauspost/reedsolomon on in-memory 1 MiB pieces; MB/s of blob data; reconstruct recomputes m lost data pieces per stripe",
 			"storage_overhead_percent": 100 * m / k,
 		}
