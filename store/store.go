@@ -35,6 +35,10 @@ type Options struct {
 	ChunkSize int
 	// Workers is how many chunks Put hashes and writes at once (default 2).
 	Workers int
+	// PartialGrace is how many ledger heights the blocks of an interrupted
+	// fetch (Batch.KeepPartial) are kept after the first GC that sees them,
+	// so that the fetch can resume (default 1000).
+	PartialGrace uint64
 	// NoSync skips fsync. Writes stay atomic (a kill -9 never leaves a
 	// committed blob with a torn block) but a power loss may lose committed
 	// blobs. For tests and benchmarks only.
@@ -46,11 +50,12 @@ type Options struct {
 // DefaultOptions returns the defaults Open uses for zero fields.
 func DefaultOptions() Options {
 	return Options{
-		FS:          OSFS{},
-		MaxBlobSize: 8 << 30,
-		Quota:       64 << 30,
-		ChunkSize:   DefaultChunkSize,
-		Workers:     2,
+		FS:           OSFS{},
+		MaxBlobSize:  8 << 30,
+		Quota:        64 << 30,
+		ChunkSize:    DefaultChunkSize,
+		Workers:      2,
+		PartialGrace: 1000,
 	}
 }
 
@@ -70,6 +75,9 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Workers <= 0 {
 		o.Workers = d.Workers
+	}
+	if o.PartialGrace == 0 {
+		o.PartialGrace = d.PartialGrace
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -241,11 +249,12 @@ type Store struct {
 	stripes [64]sync.Mutex // serialize writers of the same block
 	seed    maphash.Seed
 
-	mu     sync.Mutex
-	blocks map[string]*blockState
-	blobs  map[string]*blobState
-	used   int64
-	closed bool
+	mu       sync.Mutex
+	blocks   map[string]*blockState
+	blobs    map[string]*blobState
+	partials map[string]*partialState // uncommitted blobs whose blocks are kept
+	used     int64
+	closed   bool
 }
 
 // Open opens (creating if needed) the store in dir and recovers from any
@@ -258,14 +267,15 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{
-		dir:    dir,
-		opts:   o,
-		fs:     o.FS,
-		seed:   maphash.MakeSeed(),
-		blocks: make(map[string]*blockState),
-		blobs:  make(map[string]*blobState),
+		dir:      dir,
+		opts:     o,
+		fs:       o.FS,
+		seed:     maphash.MakeSeed(),
+		blocks:   make(map[string]*blockState),
+		blobs:    make(map[string]*blobState),
+		partials: make(map[string]*partialState),
 	}
-	for _, d := range []string{dir, s.blocksDir(), s.metaDir(), s.tmpDir()} {
+	for _, d := range []string{dir, s.blocksDir(), s.metaDir(), s.tmpDir(), s.partialDir()} {
 		if err := s.fs.MkdirAll(d); err != nil {
 			return nil, fmt.Errorf("store: create %s: %w", d, err)
 		}
@@ -382,7 +392,7 @@ func (s *Store) recover() error {
 		}
 		b.info.Complete = s.completeLocked(b)
 	}
-	return nil
+	return s.recoverPartials()
 }
 
 // trustSealed records the CRCs a sealed blob's metadata lists for its
@@ -966,7 +976,6 @@ func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
 	}
 
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if old = s.blobs[root.KeyString()]; old != nil {
 		for _, k := range old.blocks {
 			s.blocks[k].refs--
@@ -980,7 +989,10 @@ func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
 	nb.info.Complete = s.completeLocked(nb)
 	s.blobs[root.KeyString()] = nb
 	b.releaseLocked()
-	return nb.info, nil
+	out := nb.info
+	s.mu.Unlock()
+	// The blob now holds its blocks: its partial record (if any) can go.
+	return out, s.removePartial(root)
 }
 
 // syncBlocks fsyncs block files, a few at a time, then the blocks directory.
@@ -1120,14 +1132,17 @@ func (s *Store) setPinned(c cid.Cid, p bool) error {
 
 // GCStats reports what GC removed.
 type GCStats struct {
-	Blobs  int
-	Blocks int
-	Bytes  int64
+	Blobs    int
+	Partials int // partial records whose grace ended
+	Blocks   int
+	Bytes    int64
 }
 
 // GC drops every blob that is not pinned and whose KeepUntil is below
-// height, then deletes the blocks nothing references any more (blocks shared
-// with kept blobs stay). Blocks held by open batches and readers stay too.
+// height, stamps new partial records (KeepPartial) with height+PartialGrace
+// and drops those past their height, then deletes the blocks nothing
+// references any more (blocks shared with kept blobs stay). Blocks held by
+// open batches and readers stay too.
 func (s *Store) GC(height uint64) (GCStats, error) {
 	var st GCStats
 	s.mu.Lock()
@@ -1155,6 +1170,11 @@ func (s *Store) GC(height uint64) (GCStats, error) {
 		if err := s.fs.SyncDir(s.metaDir()); err != nil {
 			return st, fmt.Errorf("store: sync %s: %w", s.metaDir(), err)
 		}
+	}
+	var perr error
+	st.Partials, perr = s.gcPartials(height)
+	if perr != nil {
+		errs = append(errs, perr)
 	}
 	s.mu.Lock()
 	for _, b := range dropped {
