@@ -54,7 +54,11 @@ func (f *blobFlags) openStore() (*store.Store, error) {
 	if f.home == "" {
 		return nil, errors.New("--home is required")
 	}
-	return store.Open(filepath.Join(f.home, blobStoreDir), store.Options{Quota: f.quota, MaxBlobSize: f.maxBlobSize})
+	s, err := store.Open(filepath.Join(f.home, blobStoreDir), store.Options{Quota: f.quota, MaxBlobSize: f.maxBlobSize})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("the blob store of --home %s is in use by another tangent process (a running 'tangent blob serve' or node holds it); stop that process first, or use another --home", f.home)
+	}
+	return s, err
 }
 
 func (f *blobFlags) bar(total int64, desc string) *progressbar.ProgressBar {
@@ -91,7 +95,7 @@ func newBlobCmd() *cobra.Command {
 		Use:   "blob",
 		Short: "Content-addressed blobs: put, get (from peers), serve, list",
 	}
-	c.AddCommand(newBlobPutCmd(), newBlobGetCmd(), newBlobServeCmd(), newBlobLsCmd(), newBlobShardCmd())
+	c.AddCommand(newBlobPutCmd(), newBlobGetCmd(), newBlobServeCmd(), newBlobLsCmd(), newBlobShardCmd(), newBlobGCCmd())
 	return c
 }
 
@@ -101,8 +105,8 @@ type blobResult struct {
 	Kind      string  `json:"kind"`
 	Out       string  `json:"out,omitempty"`
 	Source    string  `json:"source,omitempty"`
-	Seconds   float64 `json:"seconds"`
-	MBPerSec  float64 `json:"mb_per_sec"`
+	Seconds   float64 `json:"seconds,omitempty"`    // put, get: the whole command
+	MBPerSec  float64 `json:"mb_per_sec,omitempty"` // size / seconds
 	Pinned    bool    `json:"pinned"`
 	KeepUntil uint64  `json:"keep_until,omitempty"`
 }
@@ -198,6 +202,9 @@ rebuilt from any k shards.`,
 			if err != nil {
 				return err
 			}
+			if err := checkOutPath(out); err != nil {
+				return err
+			}
 			s, err := f.openStore()
 			if err != nil {
 				return err
@@ -216,12 +223,11 @@ rebuilt from any k shards.`,
 					return err
 				}
 			}
-			fetched := time.Since(start)
 			if err := writeBlob(s, info.CID, out); err != nil {
 				return err
 			}
 			if f.jsonOut {
-				r := result(info, fetched)
+				r := result(info, time.Since(start))
 				r.Out, r.Source = out, source
 				return printJSON(c, r)
 			}
@@ -292,6 +298,23 @@ func fetchFromPeers(c *cobra.Command, f *blobFlags, s *store.Store, id cid.Cid, 
 		bar.Finish()
 	}
 	return info, err
+}
+
+// checkOutPath fails early, before any transfer, when path cannot be
+// written: its directory is missing or it is a directory itself.
+func checkOutPath(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("--out %s is a directory; give the path of the file to write", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("--out %s: directory %s does not exist; create it first", path, dir)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("--out %s: %s is not a directory", path, dir)
+	}
+	return nil
 }
 
 // writeBlob writes blob c to path atomically (a temporary file renamed).
@@ -400,13 +423,18 @@ func newBlobLsCmd() *cobra.Command {
 			}
 			defer s.Close()
 			list := s.List()
+			partials := s.Partials()
 			used, quota := s.Usage()
 			if f.jsonOut {
-				var rs []blobResult
+				rs := []blobResult{}
 				for _, info := range list {
 					rs = append(rs, result(info, 0))
 				}
-				return printJSON(c, map[string]any{"blobs": rs, "used": used, "quota": quota})
+				ps := []partialResult{}
+				for _, p := range partials {
+					ps = append(ps, partialResult{CID: p.CID.String(), Present: p.Present, Blocks: p.Blocks, KeepUntil: p.KeepUntil})
+				}
+				return printJSON(c, map[string]any{"blobs": rs, "partial": ps, "used": used, "quota": quota})
 			}
 			for _, info := range list {
 				keep := "pinned"
@@ -418,6 +446,13 @@ func newBlobLsCmd() *cobra.Command {
 					state = "\tINCOMPLETE"
 				}
 				fmt.Fprintf(c.OutOrStdout(), "%s\t%s\t%d bytes\t%s%s\n", info.CID, info.Kind, info.Size, keep, state)
+			}
+			for _, p := range partials {
+				keep := "until the next gc's height + the grace"
+				if p.KeepUntil > 0 {
+					keep = fmt.Sprintf("until height %d", p.KeepUntil)
+				}
+				fmt.Fprintf(c.OutOrStdout(), "%s\tPARTIAL fetch\t%d of %d blocks\t%s (blob get again resumes it)\n", p.CID, p.Present, p.Blocks, keep)
 			}
 			fmt.Fprintf(c.OutOrStdout(), "%d blobs, %d bytes used of %d\n", len(list), used, quota)
 			return nil
@@ -528,5 +563,49 @@ blob from any k of them.`,
 	f.register(c)
 	c.Flags().IntVar(&k, "k", 6, "data shards")
 	c.Flags().IntVar(&m, "m", 4, "parity shards")
+	return c
+}
+
+type partialResult struct {
+	CID       string `json:"cid"`
+	Present   int    `json:"present_blocks"`
+	Blocks    int    `json:"blocks"`
+	KeepUntil uint64 `json:"keep_until"`
+}
+
+func newBlobGCCmd() *cobra.Command {
+	var f blobFlags
+	var height uint64
+	c := &cobra.Command{
+		Use:   "gc --height H",
+		Short: "Drop blobs kept only through a height below H, and unreferenced blocks",
+		Long: `Garbage-collect the node's store at ledger height --height: drop every blob
+that is not pinned and whose keep-until height is below it, stamp the blocks of
+interrupted fetches with a grace period (they are kept for the store's partial
+grace after the first gc that sees them, so that 'blob get' can resume), drop
+those past it, and delete the blocks no kept blob needs.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !c.Flags().Changed("height") {
+				return errors.New("--height H is required: the current ledger height")
+			}
+			s, err := f.openStore()
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			st, err := s.GC(height)
+			if err != nil {
+				return err
+			}
+			if f.jsonOut {
+				return printJSON(c, map[string]any{"height": height, "blobs": st.Blobs, "partials": st.Partials, "blocks": st.Blocks, "bytes": st.Bytes})
+			}
+			fmt.Fprintf(c.OutOrStdout(), "dropped %d blobs and %d partial fetches: %d blocks, %d bytes\n", st.Blobs, st.Partials, st.Blocks, st.Bytes)
+			return nil
+		},
+	}
+	f.register(c)
+	c.Flags().Uint64Var(&height, "height", 0, "the current ledger height (required)")
 	return c
 }

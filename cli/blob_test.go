@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"tangent/store"
 	"tangent/store/storetest"
 )
 
@@ -135,5 +136,64 @@ func TestBlobPutGetServe(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(got3); !bytes.Equal(b, data) {
 		t.Fatal("get of the shard set wrote different bytes")
+	}
+}
+
+// TestBlobCommandErrors: mistakes are reported before any transfer, with
+// what to do; gc and ls print one JSON object.
+func TestBlobCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	file := filepath.Join(dir, "f.bin")
+	os.WriteFile(file, storetest.Bytes(2, 3<<20), 0o644)
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(t, ctx, &out, "blob", "put", file, "--home", home, "--json"); err != nil {
+		t.Fatal(err)
+	}
+	var r struct{ CID string }
+	json.Unmarshal(out.Bytes(), &r)
+	// A peer that does not exist: the --out checks must fail first.
+	bogus := "/ip4/127.0.0.1/tcp/9/p2p/12D3KooWEgiYMjMYjRi352pDsdNTCmDf4GKGjttnzcaCQM6Zxy3G"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"blob", "get", r.CID, "--out", dir, "--home", filepath.Join(dir, "other"), "--peer", bogus}, "is a directory"},
+		{[]string{"blob", "get", r.CID, "--out", filepath.Join(dir, "no", "x"), "--home", filepath.Join(dir, "other"), "--peer", bogus}, "does not exist"},
+		{[]string{"blob", "get", "bafy-not-a-cid", "--out", filepath.Join(dir, "x"), "--home", home}, "not a CID"},
+		{[]string{"blob", "gc", "--home", home}, "--height"},
+	} {
+		out.Reset()
+		err := run(t, ctx, &out, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || out.Len() != 0 {
+			t.Errorf("%v: %v (stdout %q), want an error about %q", tc.args, err, out.String(), tc.want)
+		}
+	}
+	// The store is held by another process (here: this one).
+	held, err := store.Open(filepath.Join(home, blobStoreDir), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(t, ctx, io.Discard, "blob", "put", file, "--home", home)
+	held.Close()
+	if err == nil || !strings.Contains(err.Error(), "in use by another tangent process") {
+		t.Fatalf("put into a held store: %v", err)
+	}
+	for _, args := range [][]string{{"blob", "gc", "--height", "10"}, {"blob", "ls"}} {
+		out.Reset()
+		if err := run(t, ctx, &out, append(args, "--home", home, "--json")...); err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]any
+		dec := json.NewDecoder(&out)
+		if err := dec.Decode(&v); err != nil || dec.More() {
+			t.Fatalf("%v --json: not one JSON object: %v", args, err)
+		}
+		if args[1] == "ls" {
+			if _, ok := v["partial"]; !ok || len(v["blobs"].([]any)) != 1 {
+				t.Fatalf("ls --json: %v", v)
+			}
+		}
 	}
 }

@@ -161,6 +161,16 @@ type Info struct {
 	Complete bool
 }
 
+// LockedError is returned by Open when another process has the store open.
+// It wraps ErrLocked.
+type LockedError struct{ Dir string }
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("store: %s is in use by another process; stop it or use another home directory", e.Dir)
+}
+
+func (e *LockedError) Unwrap() error { return ErrLocked }
+
 // ErrNotFound is returned by Get, Stat, Block and the retention setters when
 // the store has no such blob or block.
 var ErrNotFound = errors.New("store: not found")
@@ -283,7 +293,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	lock, err := s.fs.Lock(filepath.Join(dir, "LOCK"))
 	if err != nil {
 		if errors.Is(err, ErrLocked) {
-			return nil, fmt.Errorf("store: %s is in use by another process; stop it or use another home directory", dir)
+			return nil, &LockedError{Dir: dir}
 		}
 		return nil, fmt.Errorf("store: lock %s: %w", dir, err)
 	}
