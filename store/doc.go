@@ -55,7 +55,11 @@
 // pinned. GC(height) drops expired blobs and deletes the blocks no kept blob
 // references (chunks shared between blobs are stored once and kept while
 // any blob needs them). Blocks left by an interrupted write are reclaimed by
-// GC or when space is needed.
+// GC or when space is needed, except those of a partial blob: a fetch
+// records (Batch.KeepPartial) that the blocks of the blob it is assembling
+// are kept for Options.PartialGrace heights after the first GC that sees
+// the record, so that it resumes after a failure or a restart; committing
+// the blob removes the record (Partials lists them).
 //
 // # Erasure coding and availability proofs
 //
