@@ -18,7 +18,8 @@ import (
 // of an uncommitted blob are to be kept for Options.PartialGrace ledger
 // heights: the first GC after the record is written stamps it with
 // height+PartialGrace (the store learns heights only from GC), and GC drops
-// it once the height passes that. Committing the blob removes the record.
+// it once the height passes that. Committing the blob removes the record;
+// so does a write that needs the space to stay within the quota.
 // The blocks stay unverified until used: a resumed fetch checks each one
 // (Batch.Have) before counting it.
 //
@@ -136,6 +137,20 @@ func (s *Store) dropPartialLocked(key string) {
 			st.refs--
 			s.dropIfUnused(k)
 		}
+	}
+}
+
+// dropPartialsLocked forgets every partial record (the quota needs their
+// space); blocks held by running batches stay until those end. Callers
+// hold s.mu.
+func (s *Store) dropPartialsLocked() {
+	for key, p := range s.partials {
+		if err := s.fs.Remove(s.partialPath(p.c)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			s.opts.Logger.Warn("store: cannot remove a partial record", "cid", p.c, "err", err)
+			continue
+		}
+		s.opts.Logger.Warn("store: dropping the blocks of a partial fetch to make room", "cid", p.c)
+		s.dropPartialLocked(key)
 	}
 }
 

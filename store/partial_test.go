@@ -107,3 +107,36 @@ func TestPartialBlobIsKeptThroughItsGrace(t *testing.T) {
 		}
 	}
 }
+
+// TestPartialBlobMakesRoomUnderQuota: the blocks a partial record keeps go
+// when a write needs their space to stay within the quota.
+func TestPartialBlobMakesRoomUnderQuota(t *testing.T) {
+	src := openStore(t, t.TempDir(), nil)
+	info, err := src.PutBytes(storetest.Bytes(12, 10*testChunk), store.Pinned())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := src.Manifest(info.CID)
+	root, _ := src.Block(info.CID)
+	s := openStore(t, t.TempDir(), func(o *store.Options) { o.Quota = 12 * testChunk })
+	b := s.NewBatch()
+	if err := b.PutBlock(info.CID, root); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.KeepPartial(info.CID); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 8; i++ {
+		data, _ := src.Block(m.ChunkCID(i))
+		if err := b.PutBlock(m.ChunkCID(i), data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Abort()
+	if _, err := s.PutBytes(storetest.Bytes(13, 8*testChunk), store.Pinned()); err != nil {
+		t.Fatalf("put that needs the partial blob's space: %v", err)
+	}
+	if ps := s.Partials(); len(ps) != 0 {
+		t.Fatalf("partial record kept over the quota: %+v", ps)
+	}
+}

@@ -871,8 +871,13 @@ func (b *Batch) put(c cid.Cid, data []byte) error {
 	// Absent, or present from before this process and not yet verified:
 	// (re)write it from bytes we know are right.
 	need := int64(len(data))
+	mode := syncLater
 	if st.present {
 		need -= st.size
+		// Replacing a file that may be durable (and listed by a sealed
+		// blob): make the new one durable before the rename, so that a
+		// power loss cannot swap a good file for a torn one.
+		mode = syncNow
 	}
 	if err := s.reserveLocked(need); err != nil {
 		s.mu.Unlock()
@@ -880,7 +885,7 @@ func (b *Batch) put(c cid.Cid, data []byte) error {
 	}
 	s.mu.Unlock()
 
-	err := s.writeFile(s.blockPath(c), data, s.syncMode(syncLater))
+	err := s.writeFile(s.blockPath(c), data, s.syncMode(mode))
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -899,6 +904,11 @@ func (s *Store) reserveLocked(need int64) error {
 	q := s.opts.Quota
 	if q > 0 && need > 0 && s.used+need > q {
 		s.sweepLocked()
+		if s.used+need > q && len(s.partials) > 0 {
+			// Space for committed data comes before resuming fetches.
+			s.dropPartialsLocked()
+			s.sweepLocked()
+		}
 		if s.used+need > q {
 			return &QuotaError{Need: need, Used: s.used, Quota: q}
 		}
