@@ -281,9 +281,11 @@ func fetchFromPeers(c *cobra.Command, f *blobFlags, s *store.Store, id cid.Cid, 
 		}
 	}
 	var bar *progressbar.ProgressBar
+	var last p2p.Progress
 	info, err := node.Fetch(ctx, id, p2p.FetchOptions{
 		Retention: store.Pinned(),
 		Progress: func(p p2p.Progress) {
+			last = p
 			if bar == nil {
 				bar = f.bar(p.Total, "fetching")
 				if bar == nil {
@@ -296,6 +298,17 @@ func fetchFromPeers(c *cobra.Command, f *blobFlags, s *store.Store, id cid.Cid, 
 	})
 	if bar != nil {
 		bar.Finish()
+	}
+	if err != nil && ctx.Err() != nil {
+		got := ""
+		if last.Total > 0 {
+			got = fmt.Sprintf(" with %d of %d bytes fetched", last.Done, last.Total)
+		}
+		why := fmt.Sprintf("gave up after --timeout %s", timeout)
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			why = "interrupted"
+		}
+		return info, fmt.Errorf("fetching %s: %s%s; the chunks fetched so far are kept: run the same 'blob get' again to resume", id, why, got)
 	}
 	return info, err
 }
