@@ -128,7 +128,7 @@ func main() {
 	tmp := flag.String("tmp", "", "directory for the stores (default: the system temp dir)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed put and get runs to this file")
 	only := flag.String("only", "", "comma-separated measurements to run (default all): "+strings.Join(allMeasurements, ","))
-	security := flag.String("security", "tls", "libp2p security transport of the nodes: tls or noise")
+	security := flag.String("security", "tls", "libp2p security transport of the nodes: tls or noise (get_other_security uses the other)")
 	flag.Parse()
 	p2p.QuietLibp2pLogs()
 	want := map[string]bool{}
@@ -168,9 +168,10 @@ func main() {
 	// SHA-256, single core: every chunk is hashed once on put and once on
 	// get.
 	{
+		n := min(len(data), 64<<20)
 		t := time.Now()
-		sha256.Sum256(data[:64<<20])
-		res["sha256_single_core_mb_per_sec"] = round(64<<20/time.Since(t).Seconds()/1e6, 1)
+		sha256.Sum256(data[:n])
+		res["sha256_single_core_mb_per_sec"] = round(float64(n)/time.Since(t).Seconds()/1e6, 1)
 	}
 
 	// The provider's store: a blob put once, untimed, served by node A.
@@ -187,6 +188,7 @@ func main() {
 	fetchInto(filepath.Join(base, "warmup"), a, c, false, sum)
 
 	runs := map[string][]sample{}
+	var aOther *p2p.Node // serves src over the other security transport
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
 		must(err)
@@ -229,12 +231,24 @@ func main() {
 			a = newNode(src)
 			runs["get_restarted_provider"] = append(runs["get_restarted_provider"], fetchInto(filepath.Join(base, fmt.Sprintf("cold%d", i)), a, c, false, sum))
 		}
+		if want["get_other_security"] {
+			// The same fetch with both nodes preferring the other security
+			// transport (Noise instead of TLS 1.3, or the reverse).
+			if aOther == nil {
+				aOther = newNodeSec(src, otherSecurity())
+				fetchIntoSec(filepath.Join(base, "warmup-other"), aOther, c, false, sum, otherSecurity())
+			}
+			runs["get_other_security"] = append(runs["get_other_security"], fetchIntoSec(filepath.Join(base, fmt.Sprintf("other%d", i)), aOther, c, false, sum, otherSecurity()))
+		}
 		logf("rep %d/%d done (load %s)", i+1, *reps, loadavg())
 	}
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
 	}
 	a.Close()
+	if aOther != nil {
+		aOther.Close()
+	}
 	for _, name := range allMeasurements {
 		r, ok := runs[name]
 		if !ok {
@@ -256,6 +270,8 @@ func main() {
 	ratio("ratio_get_nosync_vs_tcp", "get_nosync", "tcp_copy")
 	ratio("ratio_get_restarted_provider_vs_tcp", "get_restarted_provider", "tcp_copy")
 	ratio("ratio_put_vs_tcp", "put", "tcp_copy")
+	ratio("ratio_get_other_security_vs_get", "get_other_security", "get")
+	res["other_security"] = otherSecurity()
 
 	if want["erasure"] {
 		res["erasure"] = erasure(data, src, c, *reps)
@@ -267,7 +283,8 @@ func main() {
 		"Each repetition runs every measurement once (interleaved), after one untimed warm-up fetch. " +
 		"tcp_copy is memory to memory over 127.0.0.1; get is a libp2p fetch (TCP + " + *security + " + yamux, pipelined) " +
 		"that verifies every 1 MiB chunk with SHA-256 and writes it to a fresh store (fsync before the blob counts); " +
-		"get_nosync skips fsync; get_restarted_provider restarts the providing node (store reopened) before each fetch. " +
+		"get_nosync skips fsync; get_restarted_provider restarts the providing node (store reopened) before each fetch; " +
+		"get_other_security is get with both nodes on the other security transport (other_security). " +
 		"tcp_hash_write_floor is TCP, SHA-256 and a file per chunk (no fsync) without libp2p; put is store.PutBytes into a fresh store (fsync)."
 	b, err := json.MarshalIndent(res, "", "  ")
 	must(err)
@@ -277,22 +294,38 @@ func main() {
 	os.Stdout.Write(append(b, '\n'))
 }
 
-var allMeasurements = []string{"tcp_copy", "tcp_hash_write_floor", "put", "get", "get_nosync", "get_restarted_provider", "erasure"}
+var allMeasurements = []string{"tcp_copy", "tcp_hash_write_floor", "put", "get", "get_nosync", "get_restarted_provider", "get_other_security", "erasure"}
 
 var securityTransport = "tls"
+
+func otherSecurity() string {
+	if securityTransport == "noise" {
+		return "tls"
+	}
+	return "noise"
+}
 
 // fetchInto fetches blob c from node a into a fresh store in dir and times
 // the fetch (until the blob is committed); it checks the bytes, then
 // removes the store.
 func fetchInto(dir string, a *p2p.Node, c cid.Cid, noSync bool, sum [32]byte) sample {
+	return fetchIntoSec(dir, a, c, noSync, sum, securityTransport)
+}
+
+func fetchIntoSec(dir string, a *p2p.Node, c cid.Cid, noSync bool, sum [32]byte, security string) sample {
 	s, err := store.Open(dir, store.Options{Logger: quiet, NoSync: noSync})
 	must(err)
-	b := newNode(s)
+	b := newNodeSec(s, security)
 	b.AddPeer(a.AddrInfo())
 	w := startWatch()
 	_, err = b.Fetch(context.Background(), c, p2p.FetchOptions{Retention: store.Pinned()})
 	must(err)
 	el := w.stop()
+	for _, conn := range b.Host().Network().ConnsToPeer(a.ID()) {
+		if got := string(conn.ConnState().Security); !strings.Contains(got, security) {
+			must(fmt.Errorf("the fetch ran over %s, not %s", got, security))
+		}
+	}
 	r, err := s.Get(c)
 	must(err)
 	h := sha256.New()
@@ -308,9 +341,11 @@ func fetchInto(dir string, a *p2p.Node, c cid.Cid, noSync bool, sum [32]byte) sa
 	return el
 }
 
-func newNode(s *store.Store) *p2p.Node {
+func newNode(s *store.Store) *p2p.Node { return newNodeSec(s, securityTransport) }
+
+func newNodeSec(s *store.Store, security string) *p2p.Node {
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
-	n, err := p2p.New(p2p.Config{Key: key, Store: s, Logger: quiet, Security: securityTransport})
+	n, err := p2p.New(p2p.Config{Key: key, Store: s, Logger: quiet, Security: security})
 	must(err)
 	return n
 }
