@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"sort"
 	"strings"
@@ -127,6 +128,7 @@ func main() {
 	out := flag.String("out", "bench/results/blob.json", "where to write the JSON results")
 	tmp := flag.String("tmp", "", "directory for the stores (default: the system temp dir)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed put and get runs to this file")
+	traceOut := flag.String("trace", "", "write an execution trace of the timed runs to this file (go tool trace)")
 	only := flag.String("only", "", "comma-separated measurements to run (default all): "+strings.Join(allMeasurements, ","))
 	security := flag.String("security", "tls", "libp2p security transport of the nodes: tls or noise (get_other_security uses the other)")
 	flag.Parse()
@@ -194,6 +196,11 @@ func main() {
 		must(err)
 		must(pprof.StartCPUProfile(f))
 	}
+	if *traceOut != "" {
+		f, err := os.Create(*traceOut)
+		must(err)
+		must(trace.Start(f))
+	}
 	// Interleaved: each repetition runs every measurement once, so that a
 	// change in the machine's load hits all of them alike.
 	for i := range *reps {
@@ -244,6 +251,9 @@ func main() {
 	}
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
+	}
+	if *traceOut != "" {
+		trace.Stop()
 	}
 	a.Close()
 	if aOther != nil {
