@@ -20,8 +20,8 @@ import (
 // height+PartialGrace (the store learns heights only from GC), and GC drops
 // it once the height passes that. Committing the blob removes the record;
 // so does a write that needs the space to stay within the quota.
-// The blocks stay unverified until used: a resumed fetch checks each one
-// (Batch.Have) before counting it.
+// After a restart the blocks are unverified until used: a resumed fetch
+// checks each one (Batch.Have) before counting it.
 //
 // Record: "TGPART1\n", keepUntil (8 bytes big-endian, 0 until stamped),
 // CRC-32C of the preceding bytes (4 bytes big-endian).
