@@ -126,23 +126,32 @@ func newBlobPutCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "put FILE",
 		Short: "Store a file in the node's blob store and print its CID",
-		Long: `Store a file in the node's content-addressed store (under --home) and print
-its CID. A file of at most 1 MiB gets the IPFS raw CID of its bytes; a larger one
+		Long: `Store a file (- for standard input) in the node's content-addressed store
+(under --home) and print its CID. A file of at most 1 MiB gets the IPFS raw CID of its bytes; a larger one
 is cut into 1 MiB chunks under a DAG-CBOR manifest whose CID names it. The blob
 is pinned unless --keep-until gives the last ledger height to keep it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			file, err := os.Open(args[0])
-			if err != nil {
-				return fmt.Errorf("cannot read %s: %w", args[0], err)
+			in, size := c.InOrStdin(), int64(-1) // -1: unknown (a pipe)
+			if args[0] != "-" {
+				file, err := os.Open(args[0])
+				if err != nil {
+					return fmt.Errorf("cannot read %s: %w", args[0], err)
+				}
+				defer file.Close()
+				in = file
 			}
-			defer file.Close()
-			fi, err := file.Stat()
-			if err != nil {
-				return err
-			}
-			if fi.IsDir() {
-				return fmt.Errorf("%s is a directory; blob put stores one file", args[0])
+			if file, ok := in.(*os.File); ok {
+				fi, err := file.Stat()
+				if err != nil {
+					return err
+				}
+				if fi.IsDir() {
+					return fmt.Errorf("%s is a directory; blob put stores one file", args[0])
+				}
+				if fi.Mode().IsRegular() {
+					size = fi.Size()
+				}
 			}
 			s, err := f.openStore()
 			if err != nil {
@@ -153,10 +162,10 @@ is pinned unless --keep-until gives the last ledger height to keep it.`,
 			if c.Flags().Changed("keep-until") {
 				ret = store.Until(keepUntil)
 			}
-			var r io.Reader = file
-			bar := f.bar(fi.Size(), "storing")
+			r := in
+			bar := f.bar(size, "storing")
 			if bar != nil {
-				pr := progressbar.NewReader(file, bar)
+				pr := progressbar.NewReader(in, bar)
 				r = &pr
 			}
 			start := time.Now()
@@ -188,7 +197,7 @@ func newBlobGetCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "get CID --out FILE",
 		Short: "Write a blob to a file, fetching it from peers if it is not local",
-		Long: `Write blob CID to --out. If the node's store does not have it, fetch it from
+		Long: `Write blob CID to --out (- for standard output). If the node's store does not have it, fetch it from
 the --peer nodes (multiaddrs ending in /p2p/<peer id>, as 'tangent blob serve'
 prints): chunks come in parallel from every peer, each verified against its CID,
 and are kept in the store (pinned). A CID naming an erasure-coded shard set is
@@ -196,7 +205,10 @@ rebuilt from any k shards.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if out == "" {
-				return errors.New("--out FILE is required")
+				return errors.New("--out FILE is required (--out - writes the blob to stdout)")
+			}
+			if out == "-" && f.jsonOut {
+				return errors.New("--out - writes the blob to stdout, where --json would print its object too; give --out a file")
 			}
 			id, err := store.ParseCID(args[0])
 			if err != nil {
@@ -223,7 +235,7 @@ rebuilt from any k shards.`,
 					return err
 				}
 			}
-			if err := writeBlob(s, info.CID, out); err != nil {
+			if err := writeBlob(s, info.CID, out, c.OutOrStdout()); err != nil {
 				return err
 			}
 			if f.jsonOut {
@@ -231,12 +243,16 @@ rebuilt from any k shards.`,
 				r.Out, r.Source = out, source
 				return printJSON(c, r)
 			}
-			fmt.Fprintf(c.OutOrStdout(), "%s\t%d bytes\t-> %s (%s)\n", info.CID, info.Size, out, source)
+			summary := c.OutOrStdout()
+			if out == "-" {
+				summary = c.ErrOrStderr() // stdout carries the blob
+			}
+			fmt.Fprintf(summary, "%s\t%d bytes\t-> %s (%s)\n", info.CID, info.Size, out, source)
 			return nil
 		},
 	}
 	f.register(c)
-	c.Flags().StringVar(&out, "out", "", "file to write (required)")
+	c.Flags().StringVar(&out, "out", "", "file to write, or - for standard output (required)")
 	c.Flags().StringArrayVar(&peers, "peer", nil, "multiaddr of a provider, e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3Koo... (repeatable)")
 	c.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "give up after this long")
 	c.Flags().BoolVar(&useDHT, "dht", false, "also look providers up on the Tangent DHT, joined through the --peer nodes")
@@ -316,6 +332,9 @@ func fetchFromPeers(c *cobra.Command, f *blobFlags, s *store.Store, id cid.Cid, 
 // checkOutPath fails early, before any transfer, when path cannot be
 // written: its directory is missing or it is a directory itself.
 func checkOutPath(path string) error {
+	if path == "-" {
+		return nil
+	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return fmt.Errorf("--out %s is a directory; give the path of the file to write", path)
 	}
@@ -330,14 +349,25 @@ func checkOutPath(path string) error {
 	return nil
 }
 
-// writeBlob writes blob c to path atomically (a temporary file renamed).
-func writeBlob(s *store.Store, c cid.Cid, path string) error {
+// writeBlob writes blob c to path atomically (a temporary file, created
+// with the usual permissions under the umask, renamed), or to w if path is
+// "-".
+func writeBlob(s *store.Store, c cid.Cid, path string, w io.Writer) error {
 	r, err := s.Get(c)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if path == "-" {
+		if _, err := r.WriteTo(w); err != nil {
+			return fmt.Errorf("cannot write the blob to stdout: %w", err)
+		}
+		return nil
+	}
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	name := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(rnd[:])+".tmp")
+	tmp, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}

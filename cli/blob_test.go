@@ -197,3 +197,36 @@ func TestBlobCommandErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestBlobStdinStdout: put - reads standard input, get --out - writes the
+// blob alone to standard output.
+func TestBlobStdinStdout(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	data := storetest.Bytes(3, 2<<20+7)
+	c := NewRootCmd()
+	var out bytes.Buffer
+	c.SetArgs([]string{"blob", "put", "-", "--home", home, "--json"})
+	c.SetIn(bytes.NewReader(data))
+	c.SetOut(&out)
+	c.SetErr(io.Discard)
+	if err := c.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		CID  string
+		Size int64
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.Size != int64(len(data)) {
+		t.Fatalf("put - --json: %q %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run(t, context.Background(), &out, "blob", "get", r.CID, "--out", "-", "--home", home); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), data) {
+		t.Fatalf("get --out - wrote %d bytes, want exactly the blob's %d", out.Len(), len(data))
+	}
+	if err := run(t, context.Background(), io.Discard, "blob", "get", r.CID, "--out", "-", "--home", home, "--json"); err == nil {
+		t.Fatal("--out - with --json accepted")
+	}
+}
