@@ -2,7 +2,8 @@
 # A/B comparison of the blob transfer: this tree's store and p2p code against
 # revision REV's, with the same benchmark program (this tree's
 # bench/blobbench, built against both), alternating one repetition of each
-# for ROUNDS rounds so that the machine's load hits both alike. Prints, per
+# for ROUNDS rounds (ABBA order, sync before each run) so that the machine's
+# load and the disk's writeback hit both alike. Prints, per
 # measurement, the median wall time and CPU time of each side and their
 # ratios. Extra arguments go to blobbench (default: -only get,put).
 #
@@ -24,7 +25,13 @@ cp bench/blobbench/main.go "$tmp/base/bench/blobbench/main.go"
 go build -o "$tmp/bb-new" ./bench/blobbench
 echo "load before: $(cat /proc/loadavg)" >&2
 for i in $(seq "$rounds"); do
-	for v in base new; do
+	# Alternate which side goes first, and let the previous run's dirty
+	# pages reach the disk before each run (a run writes about 1 GB), so
+	# that neither side pays for the other's writeback.
+	order="base new"
+	[ $((i % 2)) -eq 0 ] && order="new base"
+	for v in $order; do
+		sync
 		"$tmp/bb-$v" -reps 1 -out "$tmp/$v-$i.json" "${args[@]}" >/dev/null 2>"$tmp/log"
 	done
 	echo "round $i/$rounds (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
