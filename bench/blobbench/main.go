@@ -238,6 +238,10 @@ func main() {
 			// fetch, as after a node restart: it serves blocks it has not
 			// read in this process.
 			a.Close()
+			if aOther != nil {
+				aOther.Close() // serves the store being closed: made anew below
+				aOther = nil
+			}
 			src.Close()
 			src, err = store.Open(srcDir, store.Options{Logger: quiet})
 			must(err)
