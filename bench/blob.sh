@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Blob store and transfer benchmark: put/get of a 256 MiB blob between two
 # libp2p nodes on loopback against a raw TCP copy of the same bytes (same
-# run), and Reed-Solomon encode/decode throughput. Writes
-# bench/results/blob.json. Extra arguments go to the program (e.g. -reps 5,
-# -size 67108864). BLOB_GO_BENCH=1 also runs the Go benchmarks.
+# run, repetitions interleaved, wall and CPU time of each), and Reed-Solomon
+# encode/decode throughput. Writes bench/results/blob.json. Extra arguments
+# go to the program (e.g. -reps 5, -size 67108864, -only get,put,
+# -cpuprofile FILE, -trace FILE). BLOB_GO_BENCH=1 also runs the Go
+# benchmarks. To compare with another revision in the same run, use
+# bench/blobab.sh REV.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 go run ./bench/blobbench -out bench/results/blob.json "$@"

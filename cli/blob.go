@@ -54,7 +54,11 @@ func (f *blobFlags) openStore() (*store.Store, error) {
 	if f.home == "" {
 		return nil, errors.New("--home is required")
 	}
-	return store.Open(filepath.Join(f.home, blobStoreDir), store.Options{Quota: f.quota, MaxBlobSize: f.maxBlobSize})
+	s, err := store.Open(filepath.Join(f.home, blobStoreDir), store.Options{Quota: f.quota, MaxBlobSize: f.maxBlobSize})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("the blob store of --home %s is in use by another tangent process (a running 'tangent blob serve' or node holds it); stop that process first, or use another --home", f.home)
+	}
+	return s, err
 }
 
 func (f *blobFlags) bar(total int64, desc string) *progressbar.ProgressBar {
@@ -91,7 +95,7 @@ func newBlobCmd() *cobra.Command {
 		Use:   "blob",
 		Short: "Content-addressed blobs: put, get (from peers), serve, list",
 	}
-	c.AddCommand(newBlobPutCmd(), newBlobGetCmd(), newBlobServeCmd(), newBlobLsCmd(), newBlobShardCmd())
+	c.AddCommand(newBlobPutCmd(), newBlobGetCmd(), newBlobServeCmd(), newBlobLsCmd(), newBlobShardCmd(), newBlobGCCmd())
 	return c
 }
 
@@ -101,8 +105,8 @@ type blobResult struct {
 	Kind      string  `json:"kind"`
 	Out       string  `json:"out,omitempty"`
 	Source    string  `json:"source,omitempty"`
-	Seconds   float64 `json:"seconds"`
-	MBPerSec  float64 `json:"mb_per_sec"`
+	Seconds   float64 `json:"seconds,omitempty"`    // put, get: the whole command
+	MBPerSec  float64 `json:"mb_per_sec,omitempty"` // size / seconds
 	Pinned    bool    `json:"pinned"`
 	KeepUntil uint64  `json:"keep_until,omitempty"`
 }
@@ -122,23 +126,32 @@ func newBlobPutCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "put FILE",
 		Short: "Store a file in the node's blob store and print its CID",
-		Long: `Store a file in the node's content-addressed store (under --home) and print
-its CID. A file of at most 1 MiB gets the IPFS raw CID of its bytes; a larger one
+		Long: `Store a file (- for standard input) in the node's content-addressed store
+(under --home) and print its CID. A file of at most 1 MiB gets the IPFS raw CID of its bytes; a larger one
 is cut into 1 MiB chunks under a DAG-CBOR manifest whose CID names it. The blob
 is pinned unless --keep-until gives the last ledger height to keep it.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			file, err := os.Open(args[0])
-			if err != nil {
-				return fmt.Errorf("cannot read %s: %w", args[0], err)
+			in, size := c.InOrStdin(), int64(-1) // -1: unknown (a pipe)
+			if args[0] != "-" {
+				file, err := os.Open(args[0])
+				if err != nil {
+					return fmt.Errorf("cannot read %s: %w", args[0], err)
+				}
+				defer file.Close()
+				in = file
 			}
-			defer file.Close()
-			fi, err := file.Stat()
-			if err != nil {
-				return err
-			}
-			if fi.IsDir() {
-				return fmt.Errorf("%s is a directory; blob put stores one file", args[0])
+			if file, ok := in.(*os.File); ok {
+				fi, err := file.Stat()
+				if err != nil {
+					return err
+				}
+				if fi.IsDir() {
+					return fmt.Errorf("%s is a directory; blob put stores one file", args[0])
+				}
+				if fi.Mode().IsRegular() {
+					size = fi.Size()
+				}
 			}
 			s, err := f.openStore()
 			if err != nil {
@@ -149,10 +162,10 @@ is pinned unless --keep-until gives the last ledger height to keep it.`,
 			if c.Flags().Changed("keep-until") {
 				ret = store.Until(keepUntil)
 			}
-			var r io.Reader = file
-			bar := f.bar(fi.Size(), "storing")
+			r := in
+			bar := f.bar(size, "storing")
 			if bar != nil {
-				pr := progressbar.NewReader(file, bar)
+				pr := progressbar.NewReader(in, bar)
 				r = &pr
 			}
 			start := time.Now()
@@ -184,7 +197,7 @@ func newBlobGetCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "get CID --out FILE",
 		Short: "Write a blob to a file, fetching it from peers if it is not local",
-		Long: `Write blob CID to --out. If the node's store does not have it, fetch it from
+		Long: `Write blob CID to --out (- for standard output). If the node's store does not have it, fetch it from
 the --peer nodes (multiaddrs ending in /p2p/<peer id>, as 'tangent blob serve'
 prints): chunks come in parallel from every peer, each verified against its CID,
 and are kept in the store (pinned). A CID naming an erasure-coded shard set is
@@ -192,10 +205,16 @@ rebuilt from any k shards.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if out == "" {
-				return errors.New("--out FILE is required")
+				return errors.New("--out FILE is required (--out - writes the blob to stdout)")
+			}
+			if out == "-" && f.jsonOut {
+				return errors.New("--out - writes the blob to stdout, where --json would print its object too; give --out a file")
 			}
 			id, err := store.ParseCID(args[0])
 			if err != nil {
+				return err
+			}
+			if err := checkOutPath(out); err != nil {
 				return err
 			}
 			s, err := f.openStore()
@@ -216,21 +235,24 @@ rebuilt from any k shards.`,
 					return err
 				}
 			}
-			fetched := time.Since(start)
-			if err := writeBlob(s, info.CID, out); err != nil {
+			if err := writeBlob(s, info.CID, out, c.OutOrStdout()); err != nil {
 				return err
 			}
 			if f.jsonOut {
-				r := result(info, fetched)
+				r := result(info, time.Since(start))
 				r.Out, r.Source = out, source
 				return printJSON(c, r)
 			}
-			fmt.Fprintf(c.OutOrStdout(), "%s\t%d bytes\t-> %s (%s)\n", info.CID, info.Size, out, source)
+			summary := c.OutOrStdout()
+			if out == "-" {
+				summary = c.ErrOrStderr() // stdout carries the blob
+			}
+			fmt.Fprintf(summary, "%s\t%d bytes\t-> %s (%s)\n", info.CID, info.Size, out, source)
 			return nil
 		},
 	}
 	f.register(c)
-	c.Flags().StringVar(&out, "out", "", "file to write (required)")
+	c.Flags().StringVar(&out, "out", "", "file to write, or - for standard output (required)")
 	c.Flags().StringArrayVar(&peers, "peer", nil, "multiaddr of a provider, e.g. /ip4/127.0.0.1/tcp/4001/p2p/12D3Koo... (repeatable)")
 	c.Flags().DurationVar(&timeout, "timeout", 30*time.Minute, "give up after this long")
 	c.Flags().BoolVar(&useDHT, "dht", false, "also look providers up on the Tangent DHT, joined through the --peer nodes")
@@ -275,9 +297,11 @@ func fetchFromPeers(c *cobra.Command, f *blobFlags, s *store.Store, id cid.Cid, 
 		}
 	}
 	var bar *progressbar.ProgressBar
+	var last p2p.Progress
 	info, err := node.Fetch(ctx, id, p2p.FetchOptions{
 		Retention: store.Pinned(),
 		Progress: func(p p2p.Progress) {
+			last = p
 			if bar == nil {
 				bar = f.bar(p.Total, "fetching")
 				if bar == nil {
@@ -291,17 +315,59 @@ func fetchFromPeers(c *cobra.Command, f *blobFlags, s *store.Store, id cid.Cid, 
 	if bar != nil {
 		bar.Finish()
 	}
+	if err != nil && ctx.Err() != nil {
+		got := ""
+		if last.Total > 0 {
+			got = fmt.Sprintf(" with %d of %d bytes fetched", last.Done, last.Total)
+		}
+		why := fmt.Sprintf("gave up after --timeout %s", timeout)
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			why = "interrupted"
+		}
+		return info, fmt.Errorf("fetching %s: %s%s; the chunks fetched so far are kept: run the same 'blob get' again to resume", id, why, got)
+	}
 	return info, err
 }
 
-// writeBlob writes blob c to path atomically (a temporary file renamed).
-func writeBlob(s *store.Store, c cid.Cid, path string) error {
+// checkOutPath fails early, before any transfer, when path cannot be
+// written: its directory is missing or it is a directory itself.
+func checkOutPath(path string) error {
+	if path == "-" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("--out %s is a directory; give the path of the file to write", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("--out %s: directory %s does not exist; create it first", path, dir)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("--out %s: %s is not a directory", path, dir)
+	}
+	return nil
+}
+
+// writeBlob writes blob c to path atomically (a temporary file, created
+// with the usual permissions under the umask, renamed), or to w if path is
+// "-".
+func writeBlob(s *store.Store, c cid.Cid, path string, w io.Writer) error {
 	r, err := s.Get(c)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if path == "-" {
+		if _, err := r.WriteTo(w); err != nil {
+			return fmt.Errorf("cannot write the blob to stdout: %w", err)
+		}
+		return nil
+	}
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	name := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+hex.EncodeToString(rnd[:])+".tmp")
+	tmp, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 	if err != nil {
 		return fmt.Errorf("cannot write %s: %w", path, err)
 	}
@@ -400,13 +466,18 @@ func newBlobLsCmd() *cobra.Command {
 			}
 			defer s.Close()
 			list := s.List()
+			partials := s.Partials()
 			used, quota := s.Usage()
 			if f.jsonOut {
-				var rs []blobResult
+				rs := []blobResult{}
 				for _, info := range list {
 					rs = append(rs, result(info, 0))
 				}
-				return printJSON(c, map[string]any{"blobs": rs, "used": used, "quota": quota})
+				ps := []partialResult{}
+				for _, p := range partials {
+					ps = append(ps, partialResult{CID: p.CID.String(), Present: p.Present, Blocks: p.Blocks, KeepUntil: p.KeepUntil})
+				}
+				return printJSON(c, map[string]any{"blobs": rs, "partial": ps, "used": used, "quota": quota})
 			}
 			for _, info := range list {
 				keep := "pinned"
@@ -418,6 +489,13 @@ func newBlobLsCmd() *cobra.Command {
 					state = "\tINCOMPLETE"
 				}
 				fmt.Fprintf(c.OutOrStdout(), "%s\t%s\t%d bytes\t%s%s\n", info.CID, info.Kind, info.Size, keep, state)
+			}
+			for _, p := range partials {
+				keep := "until the next gc's height + the grace"
+				if p.KeepUntil > 0 {
+					keep = fmt.Sprintf("until height %d", p.KeepUntil)
+				}
+				fmt.Fprintf(c.OutOrStdout(), "%s\tPARTIAL fetch\t%d of %d blocks\t%s (blob get again resumes it)\n", p.CID, p.Present, p.Blocks, keep)
 			}
 			fmt.Fprintf(c.OutOrStdout(), "%d blobs, %d bytes used of %d\n", len(list), used, quota)
 			return nil
@@ -528,5 +606,49 @@ blob from any k of them.`,
 	f.register(c)
 	c.Flags().IntVar(&k, "k", 6, "data shards")
 	c.Flags().IntVar(&m, "m", 4, "parity shards")
+	return c
+}
+
+type partialResult struct {
+	CID       string `json:"cid"`
+	Present   int    `json:"present_blocks"`
+	Blocks    int    `json:"blocks"`
+	KeepUntil uint64 `json:"keep_until"`
+}
+
+func newBlobGCCmd() *cobra.Command {
+	var f blobFlags
+	var height uint64
+	c := &cobra.Command{
+		Use:   "gc --height H",
+		Short: "Drop blobs kept only through a height below H, and unreferenced blocks",
+		Long: `Garbage-collect the node's store at ledger height --height: drop every blob
+that is not pinned and whose keep-until height is below it, stamp the blocks of
+interrupted fetches with a grace period (they are kept for the store's partial
+grace after the first gc that sees them, so that 'blob get' can resume), drop
+those past it, and delete the blocks no kept blob needs.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !c.Flags().Changed("height") {
+				return errors.New("--height H is required: the current ledger height")
+			}
+			s, err := f.openStore()
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			st, err := s.GC(height)
+			if err != nil {
+				return err
+			}
+			if f.jsonOut {
+				return printJSON(c, map[string]any{"height": height, "blobs": st.Blobs, "partials": st.Partials, "blocks": st.Blocks, "bytes": st.Bytes})
+			}
+			fmt.Fprintf(c.OutOrStdout(), "dropped %d blobs and %d partial fetches: %d blocks, %d bytes\n", st.Blobs, st.Partials, st.Blocks, st.Bytes)
+			return nil
+		},
+	}
+	f.register(c)
+	c.Flags().Uint64Var(&height, "height", 0, "the current ledger height (required)")
 	return c
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"tangent/store"
 	"tangent/store/storetest"
 )
 
@@ -135,5 +136,97 @@ func TestBlobPutGetServe(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(got3); !bytes.Equal(b, data) {
 		t.Fatal("get of the shard set wrote different bytes")
+	}
+}
+
+// TestBlobCommandErrors: mistakes are reported before any transfer, with
+// what to do; gc and ls print one JSON object.
+func TestBlobCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	file := filepath.Join(dir, "f.bin")
+	os.WriteFile(file, storetest.Bytes(2, 3<<20), 0o644)
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(t, ctx, &out, "blob", "put", file, "--home", home, "--json"); err != nil {
+		t.Fatal(err)
+	}
+	var r struct{ CID string }
+	json.Unmarshal(out.Bytes(), &r)
+	// A peer that does not exist: the --out checks must fail first.
+	bogus := "/ip4/127.0.0.1/tcp/9/p2p/12D3KooWEgiYMjMYjRi352pDsdNTCmDf4GKGjttnzcaCQM6Zxy3G"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"blob", "get", r.CID, "--out", dir, "--home", filepath.Join(dir, "other"), "--peer", bogus}, "is a directory"},
+		{[]string{"blob", "get", r.CID, "--out", filepath.Join(dir, "no", "x"), "--home", filepath.Join(dir, "other"), "--peer", bogus}, "does not exist"},
+		{[]string{"blob", "get", "bafy-not-a-cid", "--out", filepath.Join(dir, "x"), "--home", home}, "not a CID"},
+		{[]string{"blob", "gc", "--home", home}, "--height"},
+	} {
+		out.Reset()
+		err := run(t, ctx, &out, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || out.Len() != 0 {
+			t.Errorf("%v: %v (stdout %q), want an error about %q", tc.args, err, out.String(), tc.want)
+		}
+	}
+	// The store is held by another process (here: this one).
+	held, err := store.Open(filepath.Join(home, blobStoreDir), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = run(t, ctx, io.Discard, "blob", "put", file, "--home", home)
+	held.Close()
+	if err == nil || !strings.Contains(err.Error(), "in use by another tangent process") {
+		t.Fatalf("put into a held store: %v", err)
+	}
+	for _, args := range [][]string{{"blob", "gc", "--height", "10"}, {"blob", "ls"}} {
+		out.Reset()
+		if err := run(t, ctx, &out, append(args, "--home", home, "--json")...); err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]any
+		dec := json.NewDecoder(&out)
+		if err := dec.Decode(&v); err != nil || dec.More() {
+			t.Fatalf("%v --json: not one JSON object: %v", args, err)
+		}
+		if args[1] == "ls" {
+			if _, ok := v["partial"]; !ok || len(v["blobs"].([]any)) != 1 {
+				t.Fatalf("ls --json: %v", v)
+			}
+		}
+	}
+}
+
+// TestBlobStdinStdout: put - reads standard input, get --out - writes the
+// blob alone to standard output.
+func TestBlobStdinStdout(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "home")
+	data := storetest.Bytes(3, 2<<20+7)
+	c := NewRootCmd()
+	var out bytes.Buffer
+	c.SetArgs([]string{"blob", "put", "-", "--home", home, "--json"})
+	c.SetIn(bytes.NewReader(data))
+	c.SetOut(&out)
+	c.SetErr(io.Discard)
+	if err := c.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		CID  string
+		Size int64
+	}
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil || r.Size != int64(len(data)) {
+		t.Fatalf("put - --json: %q %v", out.String(), err)
+	}
+	out.Reset()
+	if err := run(t, context.Background(), &out, "blob", "get", r.CID, "--out", "-", "--home", home); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), data) {
+		t.Fatalf("get --out - wrote %d bytes, want exactly the blob's %d", out.Len(), len(data))
+	}
+	if err := run(t, context.Background(), io.Discard, "blob", "get", r.CID, "--out", "-", "--home", home, "--json"); err == nil {
+		t.Fatal("--out - with --json accepted")
 	}
 }

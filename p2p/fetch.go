@@ -80,10 +80,12 @@ func (o FetchOptions) withDefaults() FetchOptions {
 // Fetch gets blob c into the local store from providers: the root block
 // (raw blob or manifest) first, then the chunks in parallel over every
 // provider with pipelined requests, each verified against its CID on
-// arrival. Chunks already in the store are not fetched again (so an
-// interrupted fetch resumes). A provider that sends bytes that do not match
-// is penalized (banned) and its chunks fetched elsewhere; one that dies or
-// stalls is dropped and its chunks fetched elsewhere. If c names a shard set
+// arrival. Chunks already in the store are not fetched again, and those of
+// an interrupted fetch are kept across restarts and GCs for the store's
+// PartialGrace (store.Batch.KeepPartial), so an interrupted fetch resumes.
+// A provider that sends bytes that do not match is penalized (banned) and
+// its chunks fetched elsewhere; one that dies or stalls is dropped and its
+// chunks fetched elsewhere. If c names a shard set
 // (store.ShardManifest), Fetch gets enough shards and rebuilds the blob, and
 // returns the rebuilt blob's Info.
 func (n *Node) Fetch(ctx context.Context, c cid.Cid, opts FetchOptions) (store.Info, error) {
@@ -159,6 +161,11 @@ func (n *Node) Fetch(ctx context.Context, c cid.Cid, opts FetchOptions) (store.I
 	if used, quota := n.store.Usage(); quota > 0 && m.Size > quota {
 		// It can never fit; the exact check happens per chunk.
 		return store.Info{}, &store.QuotaError{Need: m.Size, Used: used, Quota: quota}
+	}
+	// Keep what arrives even if this fetch fails or the process dies, so
+	// that a later fetch resumes (for store.Options.PartialGrace heights).
+	if err := batch.KeepPartial(c); err != nil {
+		n.log.Warn("p2p: cannot record the fetch for resuming; an interrupted fetch will start over", "cid", c, "err", err)
 	}
 	f := &fetch{
 		n: n, ctx: ctx, c: c, m: &m, batch: batch, opts: opts,

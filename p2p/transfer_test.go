@@ -401,3 +401,67 @@ func TestRateLimitPerPeer(t *testing.T) {
 		t.Fatalf("10 MiB at 8 MiB/s took only %v", el)
 	}
 }
+
+// TestResumeAfterRestart: a fetch interrupted halfway, then the fetching
+// node restarts (store closed and reopened) and garbage-collects: the
+// chunks it had are kept (store.Batch.KeepPartial) and the next fetch gets
+// only the rest.
+func TestResumeAfterRestart(t *testing.T) {
+	aStore := p2ptest.NewStore(t, nil)
+	info, data := put(t, aStore, 7, 20<<20)
+	counting := &p2ptest.Counting{Store: aStore}
+	a := p2ptest.NewNode(t, func(c *p2p.Config) { c.Store, c.Source = aStore, counting })
+	dir := t.TempDir()
+	open := func() *store.Store {
+		s, err := store.Open(dir, store.Options{NoSync: true, Logger: p2ptest.Quiet, PartialGrace: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	bs := open()
+	b := p2ptest.NewNode(t, func(c *p2p.Config) { c.Store = bs })
+	b.AddPeer(a.AddrInfo())
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := b.Fetch(ctx, info.CID, p2p.FetchOptions{
+		Retention: store.Pinned(),
+		Progress: func(p p2p.Progress) {
+			if p.Done >= p.Total/2 {
+				cancel()
+			}
+		},
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled fetch: %v", err)
+	}
+	first := counting.Served()
+	b.Close()
+	bs.Close()
+
+	bs = open()
+	for h := uint64(1); h <= 6; h++ { // through the grace: 1+5
+		if st, err := bs.GC(h); err != nil || st.Blocks != 0 {
+			t.Fatalf("GC(%d) after the restart: %+v %v", h, st, err)
+		}
+	}
+	if ps := bs.Partials(); len(ps) != 1 || ps[0].Present < 10 {
+		t.Fatalf("partial fetch after restart and GC: %+v", ps)
+	}
+	b = p2ptest.NewNode(t, func(c *p2p.Config) { c.Store = bs })
+	b.AddPeer(a.AddrInfo())
+	if _, err := b.Fetch(ctxT(t, time.Minute), info.CID, p2p.FetchOptions{Retention: store.Pinned()}); err != nil {
+		t.Fatal(err)
+	}
+	second := counting.Served() - first
+	if second >= 21-9 {
+		t.Fatalf("served %d blocks, then %d more after the restart, for a blob of 21 blocks", first, second)
+	}
+	if len(bs.Partials()) != 0 {
+		t.Fatal("partial record kept after the fetch completed")
+	}
+	if digestOf(t, bs, info.CID) != sha256.Sum256(data) {
+		t.Fatal("resumed fetch gave different bytes")
+	}
+	t.Logf("first fetch served %d blocks, after the restart %d", first, second)
+}

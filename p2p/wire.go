@@ -11,6 +11,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"tangent/store"
+	"tangent/verify/merkle"
 )
 
 // The blob protocol's wire format. Every message is a frame:
@@ -25,8 +26,9 @@ import (
 //	GetBlock  the block's binary CID (at most MaxCIDBytes)
 //	Prove     uvarint cid length, binary CID, 32-byte seed, uvarint count
 //	Block     the block's bytes (at most store.MaxBlockSize)
-//	Proof     uvarint n, then n times: uvarint index, uvarint data length,
-//	          data, uvarint path length, path length * 32 bytes
+//	Proof     uvarint n, then n times: uvarint data length, data, uvarint
+//	          proof length, the chunk's merkle.InclusionProof in its
+//	          canonical encoding (index, tree size, audit path)
 //	Error     1-byte ErrorCode, then a UTF-8 message (at most MaxErrorText)
 //
 // A stream carries any number of requests, answered in order (the client
@@ -53,7 +55,7 @@ const (
 	MaxCIDBytes   = 128
 	MaxErrorText  = 512
 	maxRequest    = 2*MaxCIDBytes + 64
-	maxProofChunk = store.MaxBlockSize + 2*binary.MaxVarintLen64 + binary.MaxVarintLen64 + 64*32
+	maxProofChunk = store.MaxBlockSize + 2*binary.MaxVarintLen64 + merkle.MaxInclusionProofSize
 	// MaxProofPayload bounds a Proof frame.
 	MaxProofPayload = binary.MaxVarintLen64 + store.MaxChallengeCount*maxProofChunk
 )
@@ -270,13 +272,11 @@ func AppendProof(b []byte, p store.Proof) []byte {
 	var body []byte
 	body = binary.AppendUvarint(body, uint64(len(p.Chunks)))
 	for _, c := range p.Chunks {
-		body = binary.AppendUvarint(body, c.Index)
 		body = binary.AppendUvarint(body, uint64(len(c.Data)))
 		body = append(body, c.Data...)
-		body = binary.AppendUvarint(body, uint64(len(c.Path)))
-		for _, h := range c.Path {
-			body = append(body, h[:]...)
-		}
+		enc := c.Proof.Encode()
+		body = binary.AppendUvarint(body, uint64(len(enc)))
+		body = append(body, enc...)
 	}
 	b = appendFrame(b, MsgProof, len(body))
 	return append(b, body...)
@@ -360,9 +360,6 @@ func decodeProof(p []byte) (store.Proof, error) {
 	}
 	for range n {
 		var c store.ChunkProof
-		if c.Index, err = uv(); err != nil {
-			return pr, err
-		}
 		l, err := uv()
 		if err != nil {
 			return pr, err
@@ -375,14 +372,13 @@ func decodeProof(p []byte) (store.Proof, error) {
 		if err != nil {
 			return pr, err
 		}
-		if np > 64 || np*32 > uint64(len(p)) {
-			return pr, violation("proof path of %d hashes", np)
+		if np > merkle.MaxInclusionProofSize || np > uint64(len(p)) {
+			return pr, violation("inclusion proof of %d bytes", np)
 		}
-		c.Path = make([]store.Digest, np)
-		for i := range c.Path {
-			copy(c.Path[i][:], p[:32])
-			p = p[32:]
+		if c.Proof, err = merkle.DecodeInclusionProof(p[:np]); err != nil {
+			return pr, violation("%v", err)
 		}
+		p = p[np:]
 		pr.Chunks = append(pr.Chunks, c)
 	}
 	if len(p) != 0 {

@@ -14,6 +14,7 @@ import (
 	"tangent/p2p"
 	"tangent/p2p/p2ptest"
 	"tangent/store"
+	"tangent/verify/merkle"
 )
 
 func frame(typ byte, payload []byte) []byte {
@@ -34,9 +35,12 @@ func TestWireRoundTrip(t *testing.T) {
 			t.Fatalf("%+v -> %+v, %v", req, got, err)
 		}
 	}
-	pr := store.Proof{Chunks: []store.ChunkProof{{Index: 5, Data: []byte("abc"), Path: []store.Digest{{1}, {2}}}, {Index: 0, Data: nil}}}
+	pr := store.Proof{Chunks: []store.ChunkProof{
+		{Data: []byte("abc"), Proof: merkle.InclusionProof{Index: 5, Size: 7, Path: []merkle.Hash{{1}, {2}, {3}}}},
+		{Data: nil, Proof: merkle.InclusionProof{Index: 0, Size: 1}},
+	}}
 	resp, err := p2p.ReadResponse(bufio.NewReader(bytes.NewReader(p2p.AppendProof(nil, pr))), nil)
-	if err != nil || len(resp.Proof.Chunks) != 2 || resp.Proof.Chunks[0].Index != 5 || string(resp.Proof.Chunks[0].Data) != "abc" || resp.Proof.Chunks[0].Path[1] != (store.Digest{2}) {
+	if err != nil || len(resp.Proof.Chunks) != 2 || resp.Proof.Chunks[0].Proof.Index != 5 || string(resp.Proof.Chunks[0].Data) != "abc" || resp.Proof.Chunks[0].Proof.Path[1] != (merkle.Hash{2}) {
 		t.Fatalf("proof round trip: %+v %v", resp, err)
 	}
 	resp, err = p2p.ReadResponse(bufio.NewReader(bytes.NewReader(p2p.AppendError(nil, p2p.CodeNotFound, "nope"))), nil)
@@ -91,7 +95,7 @@ func FuzzDecodeRequest(f *testing.F) {
 // FuzzReadResponse: any accepted Proof or Error frame re-encodes to the same
 // bytes; nothing panics or allocates past the frame limits.
 func FuzzReadResponse(f *testing.F) {
-	f.Add(p2p.AppendProof(nil, store.Proof{Chunks: []store.ChunkProof{{Index: 3, Data: []byte("ab"), Path: []store.Digest{{9}}}}}))
+	f.Add(p2p.AppendProof(nil, store.Proof{Chunks: []store.ChunkProof{{Data: []byte("ab"), Proof: merkle.InclusionProof{Index: 3, Size: 4, Path: []merkle.Hash{{9}, {8}}}}}}))
 	f.Add(p2p.AppendError(nil, p2p.CodeBusy, "later"))
 	f.Add(frame(p2p.MsgBlock, []byte("data")))
 	f.Add([]byte{1, p2p.MsgProof, 0, 0, 0, 1, 0x80})

@@ -24,16 +24,29 @@
 //
 // Store keeps blocks as files under its directory (blocks/<cid>), each
 // written whole to a temporary file and renamed into place, so a block file
-// is never torn by a kill -9. A blob is committed by writing meta/<cid> (its
+// is never torn by a kill -9; writeback to disk starts as each block is
+// written (sync_file_range on Linux), and every block is fsynced before a
+// blob that needs it counts. A blob is committed by writing meta/<cid> (its
 // retention; temporary file, fsync, rename, directory fsync) only after
-// every block it needs has been fsynced and the blocks directory synced. Open recovers from a crash (kill -9 or power loss): it
-// deletes temporary files and indexes what is there. Every block is hashed
-// against its CID the first time this process reads it (blocks this process
-// wrote are hashed as they are written), and a block that does not match is
-// deleted and reported as a *CorruptError: the store never returns bytes
-// that do not match their CID. A per-blob size limit (*TooLargeError) and a
-// per-store quota (*QuotaError) bound the disk used. A second process
-// opening the same directory fails.
+// every block it needs has been fsynced and the blocks directory synced.
+// Open recovers from a crash (kill -9 or power loss): it deletes temporary
+// files and indexes what is there.
+//
+// Every block is checked the first time a process reads it, and a block
+// that fails is deleted and reported as a *CorruptError: the store never
+// returns bytes that do not match their CID. Blocks this process wrote or
+// fetched were hashed against their CID as they arrived. A blob committed
+// with fsync is sealed: its metadata also records the CRC-32C of each of
+// its blocks, taken from the verified bytes; after a restart those blocks
+// are checked against the recorded CRC (a few GB/s) instead of hashed again
+// (SHA-256, a few hundred MB/s here). That catches what crashes and disks
+// do to files (torn, truncated, replaced or bit-rotted: every error of up
+// to three bits, anything else but for a 2^-32 chance); it is not meant to
+// stop someone who can write the store's files, who could rewrite the
+// metadata too. Other blocks (left by an interrupted write, or by a NoSync
+// store) are hashed against their CID. A per-blob size limit
+// (*TooLargeError) and a per-store quota (*QuotaError) bound the disk used.
+// A second process opening the same directory fails.
 //
 // # Retention
 //
@@ -42,7 +55,11 @@
 // pinned. GC(height) drops expired blobs and deletes the blocks no kept blob
 // references (chunks shared between blobs are stored once and kept while
 // any blob needs them). Blocks left by an interrupted write are reclaimed by
-// GC or when space is needed.
+// GC or when space is needed, except those of a partial blob: a fetch
+// records (Batch.KeepPartial) that the blocks of the blob it is assembling
+// are kept for Options.PartialGrace heights after the first GC that sees
+// the record, so that it resumes after a failure or a restart; committing
+// the blob removes the record (Partials lists them).
 //
 // # Erasure coding and availability proofs
 //
@@ -53,8 +70,9 @@
 // indices, the provider answers with the chunks and their Merkle audit
 // paths, and CheckProof, a pure function of the commitment, the challenge,
 // the answer and the height it arrived at, detects wrong, missing and late
-// answers. The Merkle code (store/internal/merkle) is a stand-in with the
-// exact RFC 6962 definition, to be replaced by tangent/verify's.
+// answers. The Merkle trees and inclusion proofs are tangent/verify/merkle's
+// (RFC 6962), the construction every Tangent component uses; the blob's root
+// is merkle.RootOfHashes of its chunks' digests (ChunkRoot).
 //
 // # Caller's duties
 //

@@ -5,7 +5,7 @@ import (
 
 	"github.com/ipfs/go-cid"
 
-	"tangent/store/internal/merkle"
+	"tangent/verify/merkle"
 )
 
 // Sizes that bound what a peer can make us hold in memory.
@@ -73,14 +73,22 @@ func NewManifest(size int64, chunkSize int, chunks []Digest) (Manifest, error) {
 	return m, nil
 }
 
-// ChunkRoot is the RFC 6962 Merkle root over chunk digests: leaf i is
-// SHA-256(0x00 || digest_i).
+// ChunkRoot is the RFC 6962 Merkle root over chunk digests, as
+// merkle.RootOfHashes commits a list of hashes: leaf i is
+// SHA-256(0x00 || digest_i). (It is not merkle.RootOfChunks of the blob's
+// bytes: committing digests lets anyone holding the manifest recompute the
+// root and check a proof without the chunks.)
 func ChunkRoot(chunks []Digest) Digest {
+	return Digest(merkle.Root(chunkLeaves(chunks)))
+}
+
+// chunkLeaves returns the leaf hashes of the tree ChunkRoot commits to.
+func chunkLeaves(chunks []Digest) []merkle.Hash {
 	leaves := make([]merkle.Hash, len(chunks))
 	for i, d := range chunks {
 		leaves[i] = merkle.LeafHash(d[:])
 	}
-	return merkle.RootFromLeafHashes(leaves)
+	return leaves
 }
 
 // NumChunks returns how many chunks a blob of size bytes has (at least one).

@@ -7,13 +7,15 @@ import (
 
 	"github.com/ipfs/go-cid"
 
-	"tangent/store/internal/merkle"
+	"tangent/verify/merkle"
 )
 
 // Availability proofs. A provider that committed to hold a blob is
 // challenged with a seed it could not predict; the seed names chunk indices
 // (Challenge.Indices); the provider answers with those chunks and their RFC
-// 6962 audit paths to the committed root; CheckProof decides. Everything in
+// 6962 audit paths to the committed root (tangent/verify/merkle inclusion
+// proofs, the construction every Tangent component uses); CheckProof
+// decides. Everything in
 // this file is pure: no clock, no I/O, no randomness but the seed. The
 // answer's height is an input, so that a late answer is detectable by
 // whoever recorded when it arrived (the ledger).
@@ -24,7 +26,7 @@ const MaxChallengeCount = 16
 // Commitment is what a ledger records about a stored blob: enough to check
 // availability proofs without the manifest.
 type Commitment struct {
-	Root      Digest // RFC 6962 root over the chunks' sha2-256 digests
+	Root      Digest // RFC 6962 root over the chunks' sha2-256 digests (ChunkRoot)
 	Size      int64
 	ChunkSize int
 }
@@ -44,7 +46,7 @@ func RawCommitment(c cid.Cid, size int64) (Commitment, error) {
 	if c.Type() != CodecRaw {
 		return Commitment{}, fmt.Errorf("store: %s is not a raw CID", c)
 	}
-	return Commitment{Root: merkle.LeafHash(d[:]), Size: size, ChunkSize: int(max(size, 1))}, nil
+	return Commitment{Root: Digest(merkle.LeafHash(d[:])), Size: size, ChunkSize: int(max(size, 1))}, nil
 }
 
 // NumChunks returns how many chunks the blob has.
@@ -110,11 +112,12 @@ func (ch Challenge) Indices(n uint64) []uint64 {
 	return out
 }
 
-// ChunkProof is one challenged chunk with its audit path.
+// ChunkProof is one challenged chunk with its audit path: Proof.Index is
+// the chunk's index and Proof.Size the blob's number of chunks. The leaf
+// the path starts from is merkle.LeafHash(SHA-256(Data)).
 type ChunkProof struct {
-	Index uint64
 	Data  []byte
-	Path  []Digest
+	Proof merkle.InclusionProof
 }
 
 // Proof answers a Challenge: one ChunkProof per index, in the order of
@@ -176,15 +179,18 @@ func CheckProof(com Commitment, ch Challenge, p Proof, answeredAt uint64) error 
 	n := com.NumChunks()
 	want := ch.Indices(n)
 	for k, idx := range want {
-		if k >= len(p.Chunks) || p.Chunks[k].Index != idx {
+		if k >= len(p.Chunks) || p.Chunks[k].Proof.Index != idx {
 			return &ProofError{Fault: FaultMissing, Index: idx, Detail: fmt.Sprintf("answer %d of %d does not prove chunk %d", k, len(want), idx)}
 		}
 		cp := p.Chunks[k]
 		if int64(len(cp.Data)) != com.ChunkLen(idx) {
 			return &ProofError{Fault: FaultWrongChunk, Index: idx, Detail: fmt.Sprintf("%d bytes, want %d", len(cp.Data), com.ChunkLen(idx))}
 		}
+		if cp.Proof.Size != n {
+			return &ProofError{Fault: FaultBadPath, Index: idx, Detail: fmt.Sprintf("proof for a tree of %d chunks, the commitment has %d", cp.Proof.Size, n)}
+		}
 		d := sha256.Sum256(cp.Data)
-		if err := merkle.Verify(com.Root, merkle.LeafHash(d[:]), idx, n, cp.Path); err != nil {
+		if err := cp.Proof.Verify(merkle.LeafHash(d[:]), merkle.Hash(com.Root)); err != nil {
 			return &ProofError{Fault: FaultBadPath, Index: idx, Detail: err.Error()}
 		}
 	}
@@ -197,9 +203,9 @@ func CheckProof(com Commitment, ch Challenge, p Proof, answeredAt uint64) error 
 // Prove answers challenge ch for committed blob c from the store's chunks.
 func (s *Store) Prove(c cid.Cid, ch Challenge) (Proof, error) {
 	var (
-		com    Commitment
-		leaves []merkle.Hash
-		chunk  func(i uint64) cid.Cid
+		com   Commitment
+		tree  *merkle.Tree
+		chunk func(i uint64) cid.Cid
 	)
 	switch c.Type() {
 	case CodecRaw:
@@ -210,7 +216,7 @@ func (s *Store) Prove(c cid.Cid, ch Challenge) (Proof, error) {
 		if com, err = RawCommitment(c, info.Size); err != nil {
 			return Proof{}, err
 		}
-		leaves = []merkle.Hash{com.Root}
+		tree = merkle.NewTree([]merkle.Hash{merkle.Hash(com.Root)})
 		chunk = func(uint64) cid.Cid { return c }
 	default:
 		m, err := s.Manifest(c)
@@ -218,10 +224,7 @@ func (s *Store) Prove(c cid.Cid, ch Challenge) (Proof, error) {
 			return Proof{}, err
 		}
 		com = CommitmentOf(&m)
-		leaves = make([]merkle.Hash, len(m.Chunks))
-		for i, d := range m.Chunks {
-			leaves[i] = merkle.LeafHash(d[:])
-		}
+		tree = merkle.NewTree(chunkLeaves(m.Chunks))
 		chunk = func(i uint64) cid.Cid { return m.ChunkCID(int(i)) }
 	}
 	var p Proof
@@ -230,7 +233,11 @@ func (s *Store) Prove(c cid.Cid, ch Challenge) (Proof, error) {
 		if err != nil {
 			return Proof{}, fmt.Errorf("store: prove chunk %d of %s: %w", idx, c, err)
 		}
-		p.Chunks = append(p.Chunks, ChunkProof{Index: idx, Data: data, Path: merkle.Proof(leaves, int(idx))})
+		ip, err := tree.InclusionProof(idx)
+		if err != nil {
+			panic("store: challenge index outside the blob: " + err.Error()) // Indices draws below NumChunks
+		}
+		p.Chunks = append(p.Chunks, ChunkProof{Data: data, Proof: ip})
 	}
 	return p, nil
 }

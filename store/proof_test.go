@@ -6,6 +6,7 @@ import (
 
 	"tangent/store"
 	"tangent/store/storetest"
+	"tangent/verify/merkle"
 )
 
 func provingStore(t *testing.T, size int) (*store.Store, store.Info, store.Commitment) {
@@ -81,7 +82,7 @@ func TestDishonestAnswersAreCaught(t *testing.T) {
 		var p store.Proof
 		for _, c := range honest.Chunks {
 			c.Data = append([]byte{}, c.Data...)
-			c.Path = append([]store.Digest{}, c.Path...)
+			c.Proof.Path = append([]merkle.Hash{}, c.Proof.Path...)
 			p.Chunks = append(p.Chunks, c)
 		}
 		return p
@@ -100,8 +101,10 @@ func TestDishonestAnswersAreCaught(t *testing.T) {
 		{"answers another challenge", otherProof, 10, store.FaultMissing},
 		{"flipped byte", func() store.Proof { p := clone(); p.Chunks[2].Data[9] ^= 1; return p }(), 10, store.FaultBadPath},
 		{"short chunk", func() store.Proof { p := clone(); p.Chunks[1].Data = p.Chunks[1].Data[1:]; return p }(), 10, store.FaultWrongChunk},
-		{"wrong path", func() store.Proof { p := clone(); p.Chunks[3].Path[0][0] ^= 1; return p }(), 10, store.FaultBadPath},
-		{"truncated path", func() store.Proof { p := clone(); p.Chunks[0].Path = p.Chunks[0].Path[1:]; return p }(), 10, store.FaultBadPath},
+		{"wrong path", func() store.Proof { p := clone(); p.Chunks[3].Proof.Path[0][0] ^= 1; return p }(), 10, store.FaultBadPath},
+		{"truncated path", func() store.Proof { p := clone(); p.Chunks[0].Proof.Path = p.Chunks[0].Proof.Path[1:]; return p }(), 10, store.FaultBadPath},
+		{"proof claims another index", func() store.Proof { p := clone(); p.Chunks[1].Proof.Index++; return p }(), 10, store.FaultMissing},
+		{"proof for another tree size", func() store.Proof { p := clone(); p.Chunks[2].Proof.Size++; return p }(), 10, store.FaultBadPath},
 		{"swapped chunks", func() store.Proof {
 			p := clone()
 			p.Chunks[0].Data, p.Chunks[1].Data = p.Chunks[1].Data, p.Chunks[0].Data
@@ -117,5 +120,83 @@ func TestDishonestAnswersAreCaught(t *testing.T) {
 	}
 	if err := store.CheckProof(com, ch, honest, 50); err != nil {
 		t.Fatalf("honest proof at the deadline rejected: %v", err)
+	}
+}
+
+// refRoot and refPath are the RFC 6962 definitions written out plainly
+// (split at the largest power of two below n), the simple twin of what the
+// store gets from verify/merkle: roots and audit paths must stay
+// bit-identical to the ones the store committed before the switch.
+func refRoot(leaves []merkle.Hash) merkle.Hash {
+	switch len(leaves) {
+	case 0:
+		return merkle.EmptyRoot()
+	case 1:
+		return leaves[0]
+	}
+	k := 1
+	for k<<1 < len(leaves) {
+		k <<= 1
+	}
+	return merkle.NodeHash(refRoot(leaves[:k]), refRoot(leaves[k:]))
+}
+
+func refPath(leaves []merkle.Hash, i int) []merkle.Hash {
+	if len(leaves) <= 1 {
+		return nil
+	}
+	k := 1
+	for k<<1 < len(leaves) {
+		k <<= 1
+	}
+	if i < k {
+		return append(refPath(leaves[:k], i), refRoot(leaves[k:]))
+	}
+	return append(refPath(leaves[k:], i-k), refRoot(leaves[:k]))
+}
+
+func TestRootsAndPathsMatchTheReference(t *testing.T) {
+	for _, n := range []int{2, 3, 5, 8, 13, 37, 64, 100} {
+		data := storetest.Bytes(uint64(n), n*testChunk-7)
+		s, info, com := provingStore(t, len(data))
+		m, err := s.Manifest(info.CID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaves := make([]merkle.Hash, len(m.Chunks))
+		for i, d := range m.Chunks {
+			leaves[i] = merkle.LeafHash(d[:])
+		}
+		if got, want := merkle.Hash(m.Root), refRoot(leaves); got != want {
+			t.Fatalf("%d chunks: root %s, reference %s", n, got, want)
+		}
+		if merkle.Hash(store.ChunkRoot(m.Chunks)) != merkle.RootOfHashes(func() []merkle.Hash {
+			hs := make([]merkle.Hash, len(m.Chunks))
+			for i, d := range m.Chunks {
+				hs[i] = merkle.Hash(d)
+			}
+			return hs
+		}()) {
+			t.Fatalf("%d chunks: ChunkRoot is not merkle.RootOfHashes of the digests", n)
+		}
+		ch := store.Challenge{Seed: store.Digest{byte(n)}, Count: store.MaxChallengeCount, Deadline: 1}
+		p, err := s.Prove(info.CID, ch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cp := range p.Chunks {
+			want := refPath(leaves, int(cp.Proof.Index))
+			if len(cp.Proof.Path) != len(want) {
+				t.Fatalf("%d chunks, chunk %d: path of %d hashes, reference %d", n, cp.Proof.Index, len(cp.Proof.Path), len(want))
+			}
+			for j := range want {
+				if cp.Proof.Path[j] != want[j] {
+					t.Fatalf("%d chunks, chunk %d: path step %d differs from the reference", n, cp.Proof.Index, j)
+				}
+			}
+		}
+		if err := store.CheckProof(com, ch, p, 1); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
