@@ -20,7 +20,10 @@
 // (RootOfChunks: chunk i is data[i*size : (i+1)*size], the last chunk may be
 // shorter, empty data has no chunks and the empty root). The ML trace commits
 // tensors as 4096-byte chunks of their little-endian float32 bytes
-// (TensorChunkSize); the blob store uses 1 MiB chunks (BlobChunkSize).
+// (TensorChunkSize). The blob store cuts blobs into 1 MiB chunks
+// (BlobChunkSize) and commits the list of the chunks' SHA-256 digests with
+// RootOfHashes, so that a chunk's CID and its Merkle leaf hash the same bytes
+// once.
 //
 // # Proofs
 //
