@@ -164,3 +164,20 @@ func TestGenesisValidatorMismatch(t *testing.T) {
 		t.Fatalf("chain id mismatch: %v", err)
 	}
 }
+
+// TestCheckerFollowsCommits: the mempool checker runs under the next
+// block's header after every commit and after a restart (it used to keep
+// height 1 in a second ledger that never executed a block).
+func TestCheckerFollowsCommits(t *testing.T) {
+	a, _, _ := oneBlockApp(t)
+	if h := a.chk.Header().Height; h != 2 {
+		t.Fatalf("after block 1 the checker assumes height %d, want 2", h)
+	}
+	b, err := New(a.store, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := b.chk.Header().Height; h != 2 {
+		t.Fatalf("after a restart at height 1 the checker assumes height %d, want 2", h)
+	}
+}
