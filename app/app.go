@@ -112,6 +112,10 @@ func New(store *iavlstore.Store, opts Options) (*App, error) {
 // invariants). Callers must not use it while the node runs.
 func (a *App) Ledger() *ledger.Ledger { return a.led }
 
+// CheckSigStats reports how many CheckTx signature batches ran and how
+// many signatures they verified (their ratio is the mean batch size).
+func (a *App) CheckSigStats() (batches, verified int64) { return a.sigs.stats() }
+
 // Store returns the app's store.
 func (a *App) Store() *iavlstore.Store { return a.store }
 

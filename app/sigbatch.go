@@ -9,12 +9,14 @@ import (
 
 // sigBatcher verifies the signatures of concurrent CheckTx calls in
 // batches, the way a database groups the commits of concurrent
-// transactions: a call queues its tx; if fewer than max goroutines are
-// verifying, it takes the oldest queued txs (up to maxBatch, its own among
-// them or not) and verifies them in one ledger.VerifyBatch, else it waits.
-// Under load the queue fills while verifiers work, so batches grow with
-// the number of concurrent callers (peers, RPC connections); a lone call
-// is verified at once, without waiting for company.
+// transactions: a call queues its tx; if no goroutine is verifying, or
+// fewer than max are and at least minBatch txs wait, it takes the oldest
+// queued txs (up to maxBatch, its own among them or not) and verifies them
+// in one ledger.VerifyBatch; else it waits. Under load the queue fills
+// while a verifier works, so batches grow with the number of concurrent
+// callers (peers, RPC connections); a lone call is verified at once,
+// without waiting for company, and more verifiers join only when there is
+// a batch worth their while.
 //
 // A batch with an invalid signature costs a single verification per
 // signature on top of the batch (to find the culprit), so a peer sending
@@ -25,6 +27,7 @@ import (
 type sigBatcher struct {
 	led      *ledger.Ledger
 	max      int // concurrent verifiers
+	minBatch int // queued txs for which a second (third, ...) verifier starts
 	maxBatch int
 
 	mu     sync.Mutex
@@ -45,7 +48,7 @@ type sigJob struct {
 }
 
 func newSigBatcher(led *ledger.Ledger, verifiers, maxBatch int) *sigBatcher {
-	s := &sigBatcher{led: led, max: max(verifiers, 1), maxBatch: max(maxBatch, 1)}
+	s := &sigBatcher{led: led, max: max(verifiers, 1), minBatch: min(16, max(maxBatch, 1)), maxBatch: max(maxBatch, 1)}
 	s.cond.L = &s.mu
 	return s
 }
@@ -61,7 +64,7 @@ func (s *sigBatcher) verify(p *ledger.Prepared) bool {
 	defer s.mu.Unlock()
 	s.queue = append(s.queue, j)
 	for !j.done {
-		if s.active >= s.max || len(s.queue) == 0 {
+		if len(s.queue) == 0 || s.active >= s.max || s.active > 0 && len(s.queue) < s.minBatch {
 			s.cond.Wait()
 			continue
 		}

@@ -120,6 +120,9 @@ type result struct {
 	MaxBlockTxs      int      `json:"max_block_txs"`
 	AvgBlockInterval float64  `json:"avg_block_interval_ms"`
 	MempoolFullRetry int64    `json:"mempool_full_retries"`
+	// CheckSigBatch is the mean number of signatures CheckTx verified per
+	// batch (app.App.CheckSigStats).
+	CheckSigBatch float64 `json:"checktx_sig_batch_mean"`
 	CPU              cpuShare `json:"cpu"`
 	// CPUMicrosPerTx is process CPU time per committed tx: a load-independent
 	// cost. TxPerCPUSecond is its inverse.
@@ -500,6 +503,9 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 	cpuUsed := cpuTime() - ru0
 	pf.Close()
 	res.MempoolFullRetry = fullRetries.Load()
+	if b, v := n.App().CheckSigStats(); b > 0 {
+		res.CheckSigBatch = float64(v) / float64(b)
+	}
 
 	// Rates.
 	recMu.Lock()
@@ -677,7 +683,7 @@ func analyze(path string) (cpuShare, error) {
 		case has("tangent/app."):
 			cats["app"] += v
 			switch {
-			case has("crypto/ed25519.", "crypto/internal/fips140/ed25519", "crypto/internal/ed25519"):
+			case has("crypto/ed25519.", "crypto/internal/fips140/ed25519", "crypto/internal/ed25519", "github.com/oasisprotocol/curve25519-voi/"):
 				cats["app/ed25519_verify"] += v
 			case has("tangent/app/iavlstore.(*Store).Commit", "github.com/cosmos/iavl.(*MutableTree).SaveVersion"):
 				cats["app/iavl_commit"] += v
