@@ -104,26 +104,26 @@ type topFunc struct {
 }
 
 type result struct {
-	Config           config   `json:"config"`
-	TxBytes          int      `json:"tx_bytes"`
-	SignPerSec       float64  `json:"presign_tx_per_s"`
-	Sent             int      `json:"txs_sent"`
-	Committed        int      `json:"txs_committed"`
-	Failed           int      `json:"txs_failed_in_block"`
-	Lost             int      `json:"lost_txs"`
-	NonceMismatch    int      `json:"senders_with_wrong_nonce"`
-	Seconds          float64  `json:"seconds"`
-	CommittedTPS     float64  `json:"committed_tps"`
-	SteadyTPS        float64  `json:"steady_tps"`
-	Blocks           int      `json:"blocks"`
-	AvgBlockTxs      float64  `json:"avg_block_txs"`
-	MaxBlockTxs      int      `json:"max_block_txs"`
-	AvgBlockInterval float64  `json:"avg_block_interval_ms"`
-	MempoolFullRetry int64    `json:"mempool_full_retries"`
+	Config           config  `json:"config"`
+	TxBytes          int     `json:"tx_bytes"`
+	SignPerSec       float64 `json:"presign_tx_per_s"`
+	Sent             int     `json:"txs_sent"`
+	Committed        int     `json:"txs_committed"`
+	Failed           int     `json:"txs_failed_in_block"`
+	Lost             int     `json:"lost_txs"`
+	NonceMismatch    int     `json:"senders_with_wrong_nonce"`
+	Seconds          float64 `json:"seconds"`
+	CommittedTPS     float64 `json:"committed_tps"`
+	SteadyTPS        float64 `json:"steady_tps"`
+	Blocks           int     `json:"blocks"`
+	AvgBlockTxs      float64 `json:"avg_block_txs"`
+	MaxBlockTxs      int     `json:"max_block_txs"`
+	AvgBlockInterval float64 `json:"avg_block_interval_ms"`
+	MempoolFullRetry int64   `json:"mempool_full_retries"`
 	// CheckSigBatch is the mean number of signatures CheckTx verified per
 	// batch (app.App.CheckSigStats).
-	CheckSigBatch float64 `json:"checktx_sig_batch_mean"`
-	CPU              cpuShare `json:"cpu"`
+	CheckSigBatch float64  `json:"checktx_sig_batch_mean"`
+	CPU           cpuShare `json:"cpu"`
 	// CPUMicrosPerTx is process CPU time per committed tx: a load-independent
 	// cost. TxPerCPUSecond is its inverse.
 	CPUMicrosPerTx float64 `json:"cpu_us_per_tx"`
