@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -38,9 +39,14 @@ type Options struct {
 	// at once: a proposal's txs before execution, and batches of
 	// concurrent CheckTx calls (default GOMAXPROCS).
 	VerifyWorkers int
-	// CheckBatch is the largest batch of concurrent CheckTx signatures
-	// verified together (default 128; 1 verifies each on its own).
+	// CheckBatch is the largest group of concurrent CheckTx calls whose
+	// signatures are verified together (default 128; 1 verifies each on
+	// its own).
 	CheckBatch int
+	// CheckLinger is how long a CheckTx group waits for as many concurrent
+	// calls as the previous group had (default 2ms; negative: never wait).
+	// A lone caller never waits. See checkPipe.
+	CheckLinger time.Duration
 	// Ledger tunes the ledger's caches.
 	Ledger ledger.Options
 }
@@ -64,7 +70,7 @@ type App struct {
 	chkMu    sync.Mutex
 	chk      *ledger.Checker
 	chkReady atomic.Bool
-	sigs     *sigBatcher
+	pipe     *checkPipe
 	chainID  string
 	// finalized is the height FinalizeBlock executed into the working tree
 	// and Commit has not saved yet (0: none).
@@ -89,10 +95,13 @@ func New(store *iavlstore.Store, opts Options) (*App, error) {
 	if opts.CheckBatch <= 0 {
 		opts.CheckBatch = 128
 	}
+	if opts.CheckLinger == 0 {
+		opts.CheckLinger = 2 * time.Millisecond
+	}
 	a := &App{log: opts.Logger, opts: opts, store: store}
 	a.led = ledger.New(store, opts.Ledger)
 	a.chk = a.led.NewChecker()
-	a.sigs = newSigBatcher(a.led, opts.VerifyWorkers, opts.CheckBatch)
+	a.pipe = newCheckPipe(a, opts.CheckBatch, max(opts.CheckLinger, 0))
 	if last := store.LastCommit(); last.Version > 0 {
 		view, err := store.View(last.Version)
 		if err != nil {
@@ -114,7 +123,7 @@ func (a *App) Ledger() *ledger.Ledger { return a.led }
 
 // CheckSigStats reports how many CheckTx signature batches ran and how
 // many signatures they verified (their ratio is the mean batch size).
-func (a *App) CheckSigStats() (batches, verified int64) { return a.sigs.stats() }
+func (a *App) CheckSigStats() (batches, verified int64) { return a.pipe.stats() }
 
 // Store returns the app's store.
 func (a *App) Store() *iavlstore.Store { return a.store }
@@ -160,31 +169,36 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 	return &abci.InitChainResponse{Validators: vals, AppHash: hash}, nil
 }
 
-// CheckTx admits a tx to the mempool: it is decoded and its signature
-// verified (in a batch with concurrent calls; once per tx, cached for the
-// block) outside any lock, then the checker runs it against the mempool
-// state.
+// CheckTx admits a tx to the mempool. A new tx is decoded outside any lock
+// and joins the check pipe, which verifies the signatures of concurrent
+// calls in one batch and runs the checker on each, in arrival order,
+// against the mempool state (see checkPipe). A recheck needs no
+// verification (the tx cache remembers it) and runs the checker directly.
 func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
-	mode := ledger.CheckNew
-	if req.Type == abci.CHECK_TX_TYPE_RECHECK {
-		mode = ledger.CheckRecheck
-	} else if int64(len(req.Tx)) <= a.maxTxBytes.Load() {
-		// A decoding failure (or an oversized tx) falls through to the
-		// checker, whose checks come in the documented order.
-		if p, err := a.led.Prepare(req.Tx); err == nil && !a.sigs.verify(p) {
-			cs, code, log := chain.ABCIInfo(chain.ErrInvalidSignature.Wrapf("signature does not verify for public key %s (signer %s)", p.Tx.PubKey, p.Signer))
-			return &abci.CheckTxResponse{Code: code, Codespace: cs, Log: log}, nil
-		}
-	}
 	var res ledger.Result
-	if a.chkReady.Load() {
-		a.chkMu.Lock()
-		res = a.chk.CheckTx(req.Tx, mode)
-		a.chkMu.Unlock()
-	} else {
+	switch {
+	case !a.chkReady.Load():
+		// Before the first commit the checker reads the working tree.
+		mode := ledger.CheckNew
+		if req.Type == abci.CHECK_TX_TYPE_RECHECK {
+			mode = ledger.CheckRecheck
+		}
 		a.mu.Lock()
 		res = a.led.CheckTx(req.Tx, mode)
 		a.mu.Unlock()
+	case req.Type == abci.CHECK_TX_TYPE_RECHECK:
+		a.chkMu.Lock()
+		res = a.chk.CheckTx(req.Tx, ledger.CheckRecheck)
+		a.chkMu.Unlock()
+	default:
+		// A decoding failure (or an oversized tx) goes through the pipe
+		// undecoded: the checker reports it, its checks in the documented
+		// order.
+		var p *ledger.Prepared
+		if int64(len(req.Tx)) <= a.maxTxBytes.Load() {
+			p, _ = a.led.Prepare(req.Tx)
+		}
+		res = a.pipe.check(req.Tx, p)
 	}
 	return &abci.CheckTxResponse{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil
 }

@@ -9,9 +9,10 @@
 //     did not commit: a node killed with SIGKILL loses nothing.
 //   - InitChain loads genesis.json's app_state (a ledger.Genesis whose
 //     chain_id must equal CometBFT's) and returns the bonded validators.
-//   - CheckTx decodes the tx and verifies its signature outside any lock,
-//     batched with concurrent CheckTx calls (sigBatcher; the ledger's tx
-//     cache keeps the decoded, verified tx for the block), then runs the tx
+//   - CheckTx decodes the tx outside any lock, then joins the check pipe
+//     (checkPipe): concurrent calls are taken in groups whose signatures
+//     are verified in one batch (the ledger's tx cache keeps the decoded,
+//     verified tx for the block) and which are then run, in arrival order,
 //     against the mempool state: the last commit plus the txs accepted
 //     since, in a ledger.Checker over the committed view, so it runs
 //     concurrently with FinalizeBlock. Commit resets the checker with the

@@ -178,3 +178,24 @@ func TestSignatureRuleAllPaths(t *testing.T) {
 		}
 	}
 }
+
+func TestVerifyBatchAllValid(t *testing.T) {
+	l := ledger.New(state.NewMem(), ledger.Options{})
+	p := testGenesis().Auth.Params
+	for _, n := range []int{2, 5, 16, 93, 94, 200} {
+		var ps []*ledger.Prepared
+		for i := range n {
+			k := ledgertest.NewKey(fmt.Sprintf("vb/%d/%d", n, i))
+			pr, err := l.Prepare(k.TxMinFee(testChain, 0, p, send(alice.Addr, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, pr)
+		}
+		for i, ok := range l.VerifyBatch(ps, rand.Reader) {
+			if !ok {
+				t.Fatalf("batch of %d: entry %d invalid", n, i)
+			}
+		}
+	}
+}

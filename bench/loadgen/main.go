@@ -131,7 +131,15 @@ type result struct {
 	// VerifyMicros is the wall time of one ed25519 verification measured
 	// right before the run (calibrates the machine and its current load).
 	VerifyMicros float64 `json:"ed25519_verify_us"`
-	LoadAvg      string  `json:"loadavg_before_after"`
+	// CalibCPUMicros is the thread CPU time of one crypto/ed25519
+	// verification, measured before and after the run (median of both):
+	// on a shared machine it tracks how much slower every instruction runs
+	// at the moment (hyperthread and cache contention), so
+	// CPUPerTxInVerifies = CPUMicrosPerTx / CalibCPUMicros compares runs
+	// made under different loads better than CPUMicrosPerTx.
+	CalibCPUMicros     float64 `json:"calib_verify_cpu_us"`
+	CPUPerTxInVerifies float64 `json:"cpu_per_tx_in_verifies"`
+	LoadAvg            string  `json:"loadavg_before_after"`
 	// BlockLog is "ms-since-start:txs" for each loaded block.
 	BlockLog []string `json:"block_log"`
 	Profile  string   `json:"cpu_profile,omitempty"`
@@ -156,6 +164,8 @@ func main() {
 		out        = flag.String("out", "bench/results/ledger.json", "result JSON file")
 		profDir    = flag.String("profile-dir", "bench/results", "where to write the CPU profiles (ledger-VIA.pprof)")
 		timeout    = flag.Duration("timeout", 10*time.Minute, "give up a run after this long")
+		keepHome   = flag.Bool("keep-home", false, "keep each run's node home (its path is logged) instead of deleting it")
+		gdump      = flag.String("goroutines", "", "write a goroutine dump (pprof debug=1) 5 s into each run's submit phase to this file prefix")
 	)
 	flag.Parse()
 	debug.SetGCPercent(*gogc)
@@ -170,7 +180,7 @@ func main() {
 	for _, via := range strings.Split(*runs, ",") {
 		cfg := config{Txs: *txs, Accounts: *accounts, Recipients: *recipients, Via: via, Conc: *conc, Batch: *batch, GOGC: *gogc, AppDB: *appDB, IAVLFast: *iavlFast, Timing: *timing,
 			Window: *window, Recheck: *recheck, IndexEvents: *indexEv, TxIndex: *txIndex, GOMAXPROCS: runtime.GOMAXPROCS(0)}
-		r, err := run(cfg, logger, *profDir, *timeout)
+		r, err := run(cfg, logger, *profDir, *timeout, *keepHome, *gdump)
 		if err != nil {
 			logger.Error("run failed", "via", via, "err", err)
 			os.Exit(1)
@@ -227,13 +237,17 @@ func recipientOf(i int) chain.Address {
 	return a
 }
 
-func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration) (*result, error) {
+func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration, keepHome bool, gdump string) (*result, error) {
 	res := &result{Config: cfg}
 	home, err := os.MkdirTemp("", "tangent-loadgen-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(home)
+	if keepHome {
+		logger.Info("node home kept", "home", home)
+	} else {
+		defer os.RemoveAll(home)
+	}
 
 	// Keys and genesis.
 	perSender := (cfg.Txs + cfg.Accounts - 1) / cfg.Accounts
@@ -287,6 +301,7 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 	res.TxBytes = len(txsBy[0][0])
 
 	res.VerifyMicros = verifyMicros()
+	calibBefore := calibCPU()
 	loadBefore := loadAvg()
 
 	// Start the node.
@@ -394,6 +409,16 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 			}
 		}
 	}()
+	if gdump != "" {
+		for i := 0; i < 20; i++ {
+			time.AfterFunc(3*time.Second+time.Duration(i)*347*time.Millisecond, func() {
+				if f, err := os.Create(fmt.Sprintf("%s-%s-%d.txt", gdump, cfg.Via, i)); err == nil {
+					pprof.Lookup("goroutine").WriteTo(f, 2)
+					f.Close()
+				}
+			})
+		}
+	}
 	var submitErr atomic.Value
 	var wg sync.WaitGroup
 	for w := 0; w < cfg.Conc && cfg.Via == "batch"; w++ {
@@ -587,6 +612,10 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 		res.TxPerCPUSecond = float64(res.Committed) / cpuUsed.Seconds()
 	}
 	res.LoadAvg = loadBefore + " / " + loadAvg()
+	res.CalibCPUMicros = (calibBefore + calibCPU()) / 2
+	if res.CalibCPUMicros > 0 {
+		res.CPUPerTxInVerifies = res.CPUMicrosPerTx / res.CalibCPUMicros
+	}
 	return res, nil
 }
 
@@ -748,6 +777,34 @@ func verifyMicros() float64 {
 		ed25519.Verify(pub, msg, sig)
 	}
 	return float64(time.Since(t0).Microseconds()) / n
+}
+
+// calibCPU returns the thread CPU time, in µs, of one crypto/ed25519
+// verification (median of 5 rounds of 200).
+func calibCPU() float64 {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	priv := keyOf(1)
+	pub := priv.Public().(ed25519.PublicKey)
+	msg := make([]byte, 150)
+	sig := ed25519.Sign(priv, msg)
+	threadCPU := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
+			return 0
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	var rounds []float64
+	for r := 0; r < 5; r++ {
+		t0 := threadCPU()
+		for i := 0; i < 200; i++ {
+			ed25519.Verify(pub, msg, sig)
+		}
+		rounds = append(rounds, float64((threadCPU()-t0).Microseconds())/200)
+	}
+	sort.Float64s(rounds)
+	return rounds[2]
 }
 
 func loadAvg() string {
