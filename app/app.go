@@ -31,10 +31,13 @@ type Options struct {
 	// CheckInvariants runs ledger.CheckInvariants after every block and
 	// panics if one fails. It walks the whole state: for tests and audits.
 	CheckInvariants bool
-	// NoEventIndex marks no event attribute as indexed, so CometBFT's kv
-	// indexer only indexes tx hashes and heights (by default the attributes
-	// holding addresses are indexed). Subscribers still receive every event.
-	NoEventIndex bool
+	// IndexEvents marks the event attributes holding an account address
+	// as indexed, so CometBFT's kv indexer can find every tx that touched
+	// an address (tx_search "bank.transfer.to='tgt1…'"). Off by default:
+	// the indexer then keeps only what client.Wait needs (each tx by hash,
+	// with its result and events, and by height), which is a third less
+	// to write per tx. Subscribers receive every event either way.
+	IndexEvents bool
 	// VerifyWorkers is the number of goroutines that verify signatures
 	// at once: a proposal's txs before execution, and batches of
 	// concurrent CheckTx calls (default GOMAXPROCS).
@@ -328,7 +331,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		h.Misbehavior = append(h.Misbehavior, chain.Misbehavior{Kind: kind, Validator: addr, Height: m.Height})
 	}
 
-	ev := newEventConverter(!a.opts.NoEventIndex)
+	ev := newEventConverter(a.opts.IndexEvents)
 	var blockEvents []abci.Event
 	blockEvents = ev.appendEvents(blockEvents, a.led.BeginBlock(h), "BeginBlock")
 	results := make([]*abci.ExecTxResult, len(req.Txs))

@@ -26,8 +26,9 @@
 //     the signatures not verified yet on VerifyWorkers goroutines (and so
 //     filling the tx cache for FinalizeBlock).
 //   - FinalizeBlock runs BeginBlock, every tx, EndBlock; returns results,
-//     events (type "module.event", e.g. "bank.transfer", indexed by
-//     default), validator updates and the working root hash. Executing a
+//     events (type "module.event", e.g. "bank.transfer"; address
+//     attributes indexed with Options.IndexEvents), validator updates and
+//     the working root hash. Executing a
 //     height again before Commit discards the first execution, so a crash
 //     or replay between FinalizeBlock and Commit is harmless.
 //   - Commit saves the version atomically and rebases the mempool state.

@@ -159,7 +159,7 @@ func main() {
 		timing     = flag.String("timing", "devnet", "block timing: devnet, test or default")
 		window     = flag.Int("window", 30000, "keep at most this many txs in the mempool (recheck cost grows with it)")
 		recheck    = flag.Bool("recheck", true, "CometBFT mempool recheck after each block")
-		indexEv    = flag.Bool("index-events", true, "index event attributes (kv indexer)")
+		indexEv    = flag.Bool("index-events", false, "index the address attributes of events (kv indexer; the node's --index-events)")
 		txIndex    = flag.String("tx-index", "kv", "CometBFT tx indexer: kv or null")
 		out        = flag.String("out", "bench/results/ledger.json", "result JSON file")
 		profDir    = flag.String("profile-dir", "bench/results", "where to write the CPU profiles (ledger-VIA.pprof)")
@@ -309,7 +309,7 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 	defer cancel()
 	nlog := logger.With("run", cfg.Via)
 	opts := node.Options{Logger: nlog}
-	opts.App.NoEventIndex = !cfg.IndexEvents
+	opts.App.IndexEvents = cfg.IndexEvents
 	so := iavlstore.DefaultOptions()
 	so.Backend = cfg.AppDB
 	so.NoFastStorage = !cfg.IAVLFast
