@@ -116,14 +116,15 @@ func Open(dir, name string, opts Options) (*Store, error) {
 // tree writes each version as one batch of new nodes under random-looking
 // keys (node keys are version|nonce, fast-index keys are state keys), and
 // reads mostly hit IAVL's node cache: a larger write buffer (goleveldb's
-// memtable, 4 MiB by default) and larger tables mean fewer compactions, and
+// memtable, 4 MiB by default; 16 MiB here) and larger tables mean fewer
+// compactions, and
 // seek-triggered compactions (goleveldb compacts a file that reads miss too
 // often, which random reads do all the time) are turned off, as the Cosmos
 // SDK does.
 func LevelDBOptions() *opt.Options {
 	return &opt.Options{
 		Filter:                 filter.NewBloomFilter(10),
-		WriteBuffer:            32 << 20,
+		WriteBuffer:            16 << 20,
 		CompactionTableSize:    8 << 20,
 		BlockCacheCapacity:     32 << 20,
 		DisableSeeksCompaction: true,
