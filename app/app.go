@@ -2,19 +2,19 @@ package app
 
 import (
 	"context"
-	"errors"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
 	"tangent/app/iavlstore"
 	"tangent/ledger"
 	"tangent/ledger/chain"
-	"tangent/ledger/state"
 )
 
 // Version is the app's software version reported by Info.
@@ -31,13 +31,27 @@ type Options struct {
 	// CheckInvariants runs ledger.CheckInvariants after every block and
 	// panics if one fails. It walks the whole state: for tests and audits.
 	CheckInvariants bool
-	// NoEventIndex marks no event attribute as indexed, so CometBFT's kv
-	// indexer only indexes tx hashes and heights (by default the attributes
-	// holding addresses are indexed). Subscribers still receive every event.
-	NoEventIndex bool
-	// VerifyWorkers is the number of goroutines that verify the signatures
-	// of a proposal's txs before execution (default GOMAXPROCS).
+	// IndexEvents marks the event attributes holding an account address
+	// as indexed, so CometBFT's kv indexer can find every tx that touched
+	// an address (tx_search "bank.transfer.to='tgt1…'"). Off by default:
+	// the indexer then keeps only what client.Wait needs (each tx by hash,
+	// with its result and events, and by height), which is a third less
+	// to write per tx. Subscribers receive every event either way.
+	IndexEvents bool
+	// VerifyWorkers is the number of goroutines that verify signatures
+	// at once: a proposal's txs before execution, and batches of
+	// concurrent CheckTx calls (default GOMAXPROCS).
 	VerifyWorkers int
+	// CheckBatch is the largest group of concurrent CheckTx calls whose
+	// signatures are verified together (default 128; 1 verifies each on
+	// its own).
+	CheckBatch int
+	// CheckLinger is how long a CheckTx group waits for as many concurrent
+	// calls as the previous group had (default 2ms; negative: never wait).
+	// A lone caller never waits. See checkPipe.
+	CheckLinger time.Duration
+	// Ledger tunes the ledger's caches.
+	Ledger ledger.Options
 }
 
 // App is the ABCI 2.0 application. See the package doc.
@@ -47,19 +61,19 @@ type App struct {
 	store *iavlstore.Store
 
 	// mu serializes the block calls on led (the ledger is single-threaded).
-	// Signature checks (PreVerify) run outside any lock.
+	// Decoding and signature checks (Prepare, VerifyBatch) run outside any
+	// lock.
 	mu  sync.Mutex
 	led *ledger.Ledger
-	// chk is a second ledger used only for CheckTx once a version is
-	// committed, so that mempool admission runs against the committed view
-	// concurrently with FinalizeBlock instead of waiting for it; chkMu
-	// serializes it. Until the first commit CheckTx uses led under mu.
-	// (chk never executes a block, so the header it gives check-mode
-	// handlers is not the next block's: only the completion height of an
-	// unbonding in the mempool state is affected, never consensus state.)
+	// chk is the mempool checker: once a version is committed it reads the
+	// committed view, so mempool admission runs concurrently with
+	// FinalizeBlock instead of waiting for it; chkMu serializes it. Until
+	// the first commit it reads the working tree, under mu too. Commit
+	// resets it onto the new version with the next block's header.
 	chkMu    sync.Mutex
-	chk      *ledger.Ledger
+	chk      *ledger.Checker
 	chkReady atomic.Bool
+	pipe     *checkPipe
 	chainID  string
 	// finalized is the height FinalizeBlock executed into the working tree
 	// and Commit has not saved yet (0: none).
@@ -81,16 +95,23 @@ func New(store *iavlstore.Store, opts Options) (*App, error) {
 	if opts.VerifyWorkers <= 0 {
 		opts.VerifyWorkers = runtime.GOMAXPROCS(0)
 	}
+	if opts.CheckBatch <= 0 {
+		opts.CheckBatch = 128
+	}
+	if opts.CheckLinger == 0 {
+		opts.CheckLinger = 2 * time.Millisecond
+	}
 	a := &App{log: opts.Logger, opts: opts, store: store}
-	a.led = ledger.New(store, ledger.Options{})
-	a.chk = ledger.New(state.NewMem(), ledger.Options{SigCache: a.led.SigCache()})
+	a.led = ledger.New(store, opts.Ledger)
+	a.chk = a.led.NewChecker()
+	a.pipe = newCheckPipe(a, opts.CheckBatch, max(opts.CheckLinger, 0))
 	if last := store.LastCommit(); last.Version > 0 {
 		view, err := store.View(last.Version)
 		if err != nil {
 			return nil, err
 		}
 		a.led.Commit(view)
-		a.chk.Commit(view)
+		a.chk.Reset(view, chain.Header{Height: last.Version + 1})
 		a.chkReady.Store(true)
 		a.chainID = ledger.NewView(view).ChainID()
 		a.maxTxBytes.Store(int64(ledger.NewView(view).AuthParams().MaxTxBytes))
@@ -102,6 +123,10 @@ func New(store *iavlstore.Store, opts Options) (*App, error) {
 // Ledger exposes the state machine (for simulations and tests that check
 // invariants). Callers must not use it while the node runs.
 func (a *App) Ledger() *ledger.Ledger { return a.led }
+
+// CheckSigStats reports how many CheckTx signature batches ran and how
+// many signatures they verified (their ratio is the mean batch size).
+func (a *App) CheckSigStats() (batches, verified int64) { return a.pipe.stats() }
 
 // Store returns the app's store.
 func (a *App) Store() *iavlstore.Store { return a.store }
@@ -147,28 +172,36 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 	return &abci.InitChainResponse{Validators: vals, AppHash: hash}, nil
 }
 
-// CheckTx admits a tx to the mempool: the signature is verified (once per
-// tx, cached for the block) outside the ledger lock, then the ledger runs
-// the tx against the mempool state.
+// CheckTx admits a tx to the mempool. A new tx is decoded outside any lock
+// and joins the check pipe, which verifies the signatures of concurrent
+// calls in one batch and runs the checker on each, in arrival order,
+// against the mempool state (see checkPipe). A recheck needs no
+// verification (the tx cache remembers it) and runs the checker directly.
 func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
-	mode := ledger.CheckNew
-	if req.Type == abci.CHECK_TX_TYPE_RECHECK {
-		mode = ledger.CheckRecheck
-	} else if err := a.led.PreVerify(req.Tx); errors.Is(err, chain.ErrInvalidSignature) && int64(len(req.Tx)) <= a.maxTxBytes.Load() {
-		// A decoding failure falls through to the ledger, whose checks
-		// come in the documented order (size first).
-		cs, code, log := chain.ABCIInfo(err)
-		return &abci.CheckTxResponse{Code: code, Codespace: cs, Log: log}, nil
-	}
 	var res ledger.Result
-	if a.chkReady.Load() {
-		a.chkMu.Lock()
-		res = a.chk.CheckTx(req.Tx, mode)
-		a.chkMu.Unlock()
-	} else {
+	switch {
+	case !a.chkReady.Load():
+		// Before the first commit the checker reads the working tree.
+		mode := ledger.CheckNew
+		if req.Type == abci.CHECK_TX_TYPE_RECHECK {
+			mode = ledger.CheckRecheck
+		}
 		a.mu.Lock()
 		res = a.led.CheckTx(req.Tx, mode)
 		a.mu.Unlock()
+	case req.Type == abci.CHECK_TX_TYPE_RECHECK:
+		a.chkMu.Lock()
+		res = a.chk.CheckTx(req.Tx, ledger.CheckRecheck)
+		a.chkMu.Unlock()
+	default:
+		// A decoding failure (or an oversized tx) goes through the pipe
+		// undecoded: the checker reports it, its checks in the documented
+		// order.
+		var p *ledger.Prepared
+		if int64(len(req.Tx)) <= a.maxTxBytes.Load() {
+			p, _ = a.led.Prepare(req.Tx)
+		}
+		res = a.pipe.check(req.Tx, p)
 	}
 	return &abci.CheckTxResponse{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil
 }
@@ -190,8 +223,9 @@ func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalReques
 
 // ProcessProposal accepts a proposal whose txs all decode and carry valid
 // signatures (an honest proposer only includes txs its CheckTx accepted).
-// The checks run in parallel and fill the signature cache, so
-// FinalizeBlock does not verify again.
+// Signatures not verified yet are batch-verified in parallel; the decoded
+// and verified txs stay in the ledger's tx cache, so FinalizeBlock neither
+// decodes nor verifies again.
 func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalRequest) (*abci.ProcessProposalResponse, error) {
 	if i, err := a.preVerify(req.Txs); err != nil {
 		a.log.Warn("rejecting proposal", "height", req.Height, "tx", i, "err", err)
@@ -200,34 +234,57 @@ func (a *App) ProcessProposal(_ context.Context, req *abci.ProcessProposalReques
 	return &abci.ProcessProposalResponse{Status: abci.PROCESS_PROPOSAL_STATUS_ACCEPT}, nil
 }
 
-// preVerify verifies the signatures of txs on VerifyWorkers goroutines and
-// returns the index and error of the first failure.
+// preVerify decodes txs (or finds them in the tx cache) and batch-verifies
+// the signatures not verified yet, split among VerifyWorkers goroutines.
+// It returns the index and error of the first tx that does not decode or
+// whose signature is invalid (after looking at every tx).
 func (a *App) preVerify(txs [][]byte) (int, error) {
-	workers := min(a.opts.VerifyWorkers, len(txs)/64+1)
-	if workers <= 1 {
-		for i, tx := range txs {
-			if err := a.led.PreVerify(tx); err != nil {
-				return i, err
-			}
+	bad, badErr := -1, error(nil)
+	fail := func(i int, err error) {
+		if bad < 0 || i < bad {
+			bad, badErr = i, err
 		}
-		return 0, nil
 	}
-	errs := make([]error, len(txs))
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < len(txs); i += workers {
-				errs[i] = a.led.PreVerify(txs[i])
-			}
-		}()
-	}
-	wg.Wait()
-	for i, err := range errs {
+	var todo []*ledger.Prepared
+	var at []int
+	for i, b := range txs {
+		p, err := a.led.Prepare(b)
 		if err != nil {
-			return i, err
+			fail(i, err)
+			continue
 		}
+		if !p.Verified() {
+			todo = append(todo, p)
+			at = append(at, i)
+		}
+	}
+	// Chunks of at least minChunk signatures (smaller batches save less),
+	// at most one per worker.
+	const minChunk = 64
+	workers := min(a.opts.VerifyWorkers, max(len(todo)/minChunk, 1))
+	ok := make([]bool, len(todo))
+	if workers <= 1 {
+		copy(ok, a.led.VerifyBatch(todo, rand.Reader))
+	} else {
+		var wg sync.WaitGroup
+		per := (len(todo) + workers - 1) / workers
+		for lo := 0; lo < len(todo); lo += per {
+			hi := min(lo+per, len(todo))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				copy(ok[lo:hi], a.led.VerifyBatch(todo[lo:hi], rand.Reader))
+			}()
+		}
+		wg.Wait()
+	}
+	for j, valid := range ok {
+		if !valid {
+			fail(at[j], chain.ErrInvalidSignature.Wrapf("tx %d: signature does not verify for public key %s", at[j], todo[j].Tx.PubKey))
+		}
+	}
+	if bad >= 0 {
+		return bad, badErr
 	}
 	return 0, nil
 }
@@ -274,7 +331,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		h.Misbehavior = append(h.Misbehavior, chain.Misbehavior{Kind: kind, Validator: addr, Height: m.Height})
 	}
 
-	ev := newEventConverter(!a.opts.NoEventIndex)
+	ev := newEventConverter(a.opts.IndexEvents)
 	var blockEvents []abci.Event
 	blockEvents = ev.appendEvents(blockEvents, a.led.BeginBlock(h), "BeginBlock")
 	results := make([]*abci.ExecTxResult, len(req.Txs))
@@ -322,7 +379,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	}
 	a.led.Commit(view)
 	a.chkMu.Lock()
-	a.chk.Commit(view)
+	a.chk.Reset(view, a.led.NextHeader())
 	a.chkMu.Unlock()
 	a.chkReady.Store(true)
 	a.maxTxBytes.Store(int64(ledger.NewView(view).AuthParams().MaxTxBytes))

@@ -164,3 +164,59 @@ func TestGenesisValidatorMismatch(t *testing.T) {
 		t.Fatalf("chain id mismatch: %v", err)
 	}
 }
+
+// TestCheckerFollowsCommits: the mempool checker runs under the next
+// block's header after every commit and after a restart (it used to keep
+// height 1 in a second ledger that never executed a block).
+func TestCheckerFollowsCommits(t *testing.T) {
+	a, _, _ := oneBlockApp(t)
+	if h := a.chk.Header().Height; h != 2 {
+		t.Fatalf("after block 1 the checker assumes height %d, want 2", h)
+	}
+	b, err := New(a.store, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := b.chk.Header().Height; h != 2 {
+		t.Fatalf("after a restart at height 1 the checker assumes height %d, want 2", h)
+	}
+}
+
+// TestEventIndexFlags: by default no event attribute is marked for the tx
+// indexer; with IndexEvents exactly the address attributes are.
+func TestEventIndexFlags(t *testing.T) {
+	for _, index := range []bool{false, true} {
+		ctx := context.Background()
+		a, err := New(iavlstore.OpenMemory(iavlstore.DefaultOptions()), Options{IndexEvents: index})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sim := ledgertest.NewSim(ledgertest.SimConfig{Seed: 9, Accounts: 4, Validators: 2})
+		g := sim.Genesis()
+		st, _ := g.EncodeJSON()
+		if _, err := a.InitChain(ctx, &abci.InitChainRequest{ChainId: g.ChainID, AppStateBytes: st, InitialHeight: 1}); err != nil {
+			t.Fatal(err)
+		}
+		acc := sim.Accounts()
+		tx := acc[0].TxMinFee(g.ChainID, 0, g.Auth.Params, &banktypes.MsgSend{To: acc[1].Addr, Amount: 500})
+		res, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: 1, Time: time.Unix(1, 0), Txs: [][]byte{tx}})
+		if err != nil || res.TxResults[0].Code != 0 {
+			t.Fatalf("block 1: %v %+v", err, res)
+		}
+		indexed := 0
+		for _, e := range res.TxResults[0].Events {
+			for _, at := range e.Attributes {
+				isAddr := strings.HasPrefix(at.Value, "tgt1")
+				if at.Index != (index && isAddr) {
+					t.Errorf("IndexEvents=%v: %s.%s=%s has index %v", index, e.Type, at.Key, at.Value, at.Index)
+				}
+				if at.Index {
+					indexed++
+				}
+			}
+		}
+		if index && indexed != 3 { // ledger.tx signer, bank.transfer from and to
+			t.Errorf("IndexEvents: %d attributes indexed, want 3", indexed)
+		}
+	}
+}

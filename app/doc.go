@@ -9,19 +9,26 @@
 //     did not commit: a node killed with SIGKILL loses nothing.
 //   - InitChain loads genesis.json's app_state (a ledger.Genesis whose
 //     chain_id must equal CometBFT's) and returns the bonded validators.
-//   - CheckTx verifies the signature outside any lock (the ledger caches it
-//     for the block), then runs the tx against the mempool state: the last
-//     commit plus the txs accepted since. It uses a second ledger instance
-//     over the committed view, so it runs concurrently with FinalizeBlock.
-//     Rejections carry the ledger's registered (codespace, code) and a log
-//     that names the fix. CometBFT's mempool recheck after each block is
-//     required: it rebuilds the pending nonces on the new commit.
+//   - CheckTx decodes the tx outside any lock, then joins the check pipe
+//     (checkPipe): concurrent calls are taken in groups whose signatures
+//     are verified in one batch (the ledger's tx cache keeps the decoded,
+//     verified tx for the block) and which are then run, in arrival order,
+//     against the mempool state: the last commit plus the txs accepted
+//     since, in a ledger.Checker over the committed view, so it runs
+//     concurrently with FinalizeBlock. Commit resets the checker with the
+//     next block's header. Rejections carry the ledger's registered
+//     (codespace, code) and a log that names the fix. CometBFT's mempool
+//     recheck after each block is required: it rebuilds the pending nonces
+//     on the new commit (and costs little: rechecked txs are neither
+//     decoded nor verified again).
 //   - PrepareProposal bounds the block's tx bytes; ProcessProposal rejects
-//     a proposal with an undecodable or badly signed tx, verifying in
-//     parallel (and so warming the signature cache).
+//     a proposal with an undecodable or badly signed tx, batch-verifying
+//     the signatures not verified yet on VerifyWorkers goroutines (and so
+//     filling the tx cache for FinalizeBlock).
 //   - FinalizeBlock runs BeginBlock, every tx, EndBlock; returns results,
-//     events (type "module.event", e.g. "bank.transfer", indexed by
-//     default), validator updates and the working root hash. Executing a
+//     events (type "module.event", e.g. "bank.transfer"; address
+//     attributes indexed with Options.IndexEvents), validator updates and
+//     the working root hash. Executing a
 //     height again before Commit discards the first execution, so a crash
 //     or replay between FinalizeBlock and Commit is harmless.
 //   - Commit saves the version atomically and rebases the mempool state.

@@ -16,10 +16,11 @@ import (
 // for block events a "mode" attribute (BeginBlock or EndBlock) as the Cosmos
 // SDK does. Attributes of one block share slab allocations.
 //
-// Only attributes whose value is an account address ("tgt1…") are marked
-// for CometBFT's kv indexer, so tx_search finds every tx that touched an
-// address (e.g. "bank.transfer.to='tgt1…'") without indexing amounts,
-// nonces and fees. Subscribers receive every attribute either way.
+// With Options.IndexEvents, attributes whose value is an account address
+// ("tgt1…") are marked for CometBFT's kv indexer, so tx_search finds every
+// tx that touched an address (e.g. "bank.transfer.to='tgt1…'") without
+// indexing amounts, nonces and fees; by default none is. Subscribers
+// receive every attribute either way.
 type eventConverter struct {
 	index bool
 	slab  []abci.EventAttribute

@@ -98,7 +98,7 @@ func newTestnetCmd() *cobra.Command {
 func newStartCmd() *cobra.Command {
 	var f chainFlags
 	var logLevel, cometLevel string
-	var jsonLogs, checkInvariants bool
+	var jsonLogs, checkInvariants, indexEvents bool
 	cmd := &cobra.Command{
 		Use:   "start",
 		Short: "Run a node until SIGINT or SIGTERM (safe to kill -9: it restarts from its last commit)",
@@ -124,6 +124,7 @@ func newStartCmd() *cobra.Command {
 			defer stop()
 			opts := node.Options{Logger: logger, CometLevel: clevel}
 			opts.App.CheckInvariants = checkInvariants
+			opts.App.IndexEvents = indexEvents
 			n, err := node.Start(ctx, f.home, opts)
 			if err != nil {
 				return err
@@ -139,6 +140,7 @@ func newStartCmd() *cobra.Command {
 	cmd.Flags().StringVar(&cometLevel, "comet-log-level", "warn", "lowest level of CometBFT's own messages shown")
 	cmd.Flags().BoolVar(&jsonLogs, "log-json", false, "log JSON lines to stderr")
 	cmd.Flags().BoolVar(&checkInvariants, "check-invariants", false, "check the supply invariants after every block (walks all state)")
+	cmd.Flags().BoolVar(&indexEvents, "index-events", false, "index the address attributes of events, so tx_search finds the txs of an address (txs are always found by hash)")
 	return cmd
 }
 

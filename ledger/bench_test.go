@@ -1,6 +1,8 @@
 package ledger_test
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
 	"fmt"
 	"testing"
 
@@ -45,13 +47,14 @@ func benchChain(b *testing.B, n int, opts ledger.Options) (*ledger.Ledger, *stat
 // BenchmarkDeliverTransfer measures the ledger's part of executing a signed
 // transfer in FinalizeBlock: decode, fee, nonce, message, events and the
 // block's flush in key order (blocks of 1000 txs). "verified" is the
-// normal case (CheckTx or ProcessProposal already verified the signature,
-// so DeliverTx finds it in the SigCache); "unverified" includes one
-// ed25519 verification per tx (a block caught up from peers).
+// normal case (CheckTx or ProcessProposal already decoded the tx and
+// verified its signature, so DeliverTx finds it in the tx cache);
+// "unverified" includes a decode and one ed25519 verification per tx (a
+// block caught up from peers, verified one by one).
 func BenchmarkDeliverTransfer(b *testing.B) {
 	for _, verified := range []bool{true, false} {
 		name := "unverified"
-		opts := ledger.Options{SigCacheSize: -1}
+		opts := ledger.Options{TxCacheSize: -1}
 		if verified {
 			name, opts = "verified", ledger.Options{}
 		}
@@ -113,16 +116,75 @@ func BenchmarkCheckTx(b *testing.B) {
 
 // BenchmarkEd25519Verify is the yardstick for the numbers above: one
 // signature verification on this machine (the "unverified" variants pay it
-// once per tx, the "verified" ones not at all).
+// once per tx, the "verified" ones not at all), by the ledger's rule
+// (ZIP-215) and by Go's crypto/ed25519 for comparison.
 func BenchmarkEd25519Verify(b *testing.B) {
 	k := ledgertest.NewKey("bench/verify")
 	t := &tx.Tx{ChainID: "bench-1", Msgs: []chain.Msg{&banktypes.MsgSend{To: chain.Address{1}, Amount: 1}}}
 	t.Sign(k.Priv)
 	raw := t.Encode()
-	b.ReportAllocs()
-	for b.Loop() {
-		if !tx.VerifyBytes(raw, k.Pub) {
-			b.Fatal("does not verify")
+	b.Run("zip215", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if !tx.VerifyBytes(raw, k.Pub) {
+				b.Fatal("does not verify")
+			}
 		}
+	})
+	b.Run("stdlib", func(b *testing.B) {
+		b.ReportAllocs()
+		msg, sig := tx.SignBytesOf(raw), tx.SigOf(raw)
+		for b.Loop() {
+			if !ed25519.Verify(k.Pub[:], msg, sig) {
+				b.Fatal("does not verify")
+			}
+		}
+	})
+}
+
+// BenchmarkVerifyBatch measures VerifyBatch per signature for batch sizes
+// CheckTx (a few to a few dozen concurrent requests) and a block (large
+// batches, split among the cores) see, with each signer's expanded key
+// cached (small batches) or not needed (Pippenger, from
+// tx.PippengerThreshold on).
+func BenchmarkVerifyBatch(b *testing.B) {
+	for _, n := range []int{1, 8, 16, 32, 64, 256, 1024} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			l, _, txs := benchChain(b, max(n, benchAccounts), ledger.Options{})
+			txs = txs[:n]
+			// Warm the key cache as a running node has it warm.
+			for _, t := range txs {
+				if _, err := l.Prepare(t); err != nil {
+					b.Fatal(err)
+				}
+			}
+			l.VerifyBatch(prepared(b, l, txs), rand.Reader)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				l2 := ledger.New(state.NewMem(), ledger.Options{}) // a fresh tx cache: nothing verified yet
+				ps := prepared(b, l2, txs)
+				b.StartTimer()
+				for _, ok := range l.VerifyBatch(ps, rand.Reader) {
+					if !ok {
+						b.Fatal("invalid")
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n)/1000, "µs/sig")
+		})
 	}
+}
+
+func prepared(b *testing.B, l *ledger.Ledger, txs [][]byte) []*ledger.Prepared {
+	ps := make([]*ledger.Prepared, len(txs))
+	for i, t := range txs {
+		p, err := l.Prepare(t)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ps[i] = p
+	}
+	return ps
 }

@@ -21,9 +21,27 @@
 //	res := l.CheckTx(b, ledger.CheckNew)       // or CheckRecheck after a Commit
 //
 // The Ledger is not safe for concurrent use: the app serializes every call
-// (as CometBFT's local client does), except PreVerify, which may run on any
-// goroutine. A restarted node builds a new Ledger over its last committed
-// store and calls Commit(committedView) before CheckTx.
+// (as CometBFT's local client does), except Prepare, PreVerify and
+// VerifyBatch, which may run on any goroutine. An app that admits txs to
+// its mempool while a block executes uses a Checker instead of l.CheckTx:
+//
+//	c := l.NewChecker()                        // own modules and caches
+//	c.Reset(committedView, l.NextHeader())     // after every Commit
+//	res := c.CheckTx(b, ledger.CheckNew)       // concurrently with block execution
+//
+// A restarted node builds a new Ledger over its last committed store, calls
+// Commit(committedView) and resets its Checker with the committed height
+// plus one before CheckTx.
+//
+// # Decoding and signatures, once per tx
+//
+// Prepare decodes a tx and keeps it in a bounded cache keyed by its bytes;
+// CheckTx, ProcessProposal's pre-verification and DeliverTx all find it
+// there, so a tx is decoded once and its signature verified once, either
+// alone or, through VerifyBatch, in a batch (several times cheaper per
+// signature). The cache drops a tx once it is executed or rejected. The
+// signature rule is ed25519 with ZIP-215 validation everywhere (see package
+// tx), which is what makes batch verification consensus-safe.
 //
 // # Transactions
 //
@@ -36,7 +54,7 @@
 //  3. message count and each message's ValidateBasic (ErrTooManyMsgs, module codes);
 //  4. chain id (ErrWrongChainID);
 //  5. fee >= min_fee + fee_per_byte × size (ErrInsufficientFee);
-//  6. signature, verified once per tx bytes thanks to the SigCache (ErrInvalidSignature);
+//  6. signature under the ZIP-215 rule, verified once per tx bytes thanks to the tx cache (ErrInvalidSignature);
 //  7. ante: nonce == account nonce (ErrNonceReplay, ErrNonceFuture), the fee
 //     moves to FeeCollector (ErrFeeUnpaid), the nonce increments;
 //  8. messages, all or nothing.

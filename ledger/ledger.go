@@ -17,26 +17,30 @@ import (
 
 // Options tune a Ledger. The zero value is valid.
 type Options struct {
-	// SigCacheSize is the number of verified tx hashes remembered between
-	// CheckTx and DeliverTx (default 200,000; negative disables the cache).
-	SigCacheSize int
-	// SigCache shares a cache with another component (e.g. the app's
-	// parallel pre-verification); it overrides SigCacheSize.
-	SigCache *SigCache
+	// TxCacheSize is the number of decoded (and verified) txs remembered
+	// between CheckTx, ProcessProposal and DeliverTx (default 100,000,
+	// about 40 MiB of transfers; negative disables the cache, so every
+	// step decodes and verifies again).
+	TxCacheSize int
+	// KeyCacheSize is the number of signers' expanded public keys kept for
+	// batch verification (default 16,384, about 1.5 KiB each; negative
+	// disables the cache).
+	KeyCacheSize int
 }
 
 // Ledger is the deterministic state machine. See the package doc for the
-// call sequence. It is not safe for concurrent use, except PreVerify.
+// call sequence. It is not safe for concurrent use, except Prepare,
+// PreVerify and VerifyBatch; a Checker made by NewChecker may run
+// concurrently with it.
 type Ledger struct {
 	store state.KV
 	block *state.Cache // this block's writes; flushed to store by EndBlock
-	msgs  *state.Cache // the current tx's message writes
-	check *state.Cache // mempool state over the last commit
-	chkTx *state.Cache // the current CheckTx's writes over check
 
-	reg      *tx.Registry
-	handlers map[string]msgHandler
-	sigs     *SigCache
+	reg  *tx.Registry
+	txs  *txCache
+	keys *keyCache
+	ex   executor // block execution
+	chk  *Checker // the ledger's own mempool checker (CheckTx)
 
 	Auth    authkeeper.Keeper
 	Bank    bankkeeper.Keeper
@@ -44,9 +48,24 @@ type Ledger struct {
 
 	inBlock bool
 	header  chain.Header // the block being executed (or the last one)
-	chkHead chain.Header // what CheckTx assumes: the next block
 	deliver env          // chain id and params for the block being executed
-	checkEv env          // chain id and params for CheckTx
+}
+
+// modules are the keepers and message routes one executor uses. Block
+// execution and each Checker have their own (the staking keeper remembers
+// whether validator stakes changed in the current block).
+type modules struct {
+	auth     authkeeper.Keeper
+	bank     bankkeeper.Keeper
+	staking  *stakingkeeper.Keeper
+	handlers map[string]msgHandler
+}
+
+// executor runs txs: its modules and the cache of the current tx's message
+// writes.
+type executor struct {
+	mods *modules
+	msgs *state.Cache
 }
 
 // env caches what the tx pipeline reads on every tx.
@@ -70,51 +89,52 @@ func TxRegistry() *tx.Registry {
 // New returns a ledger over store, the app's working (uncommitted) state.
 // Until the first Commit call, CheckTx reads store as the committed state.
 func New(store state.KV, opts Options) *Ledger {
-	l := &Ledger{
-		store: store,
-		reg:   TxRegistry(),
-		Auth:  authkeeper.New(),
-		Bank:  bankkeeper.New(),
-	}
-	l.Staking = stakingkeeper.New(l.Bank)
+	l := &Ledger{store: store, reg: TxRegistry()}
 	l.block = state.NewCache(store)
-	l.msgs = state.NewCache(l.block)
-	l.check = state.NewCache(store)
-	l.chkTx = state.NewCache(l.check)
 	switch {
-	case opts.SigCache != nil:
-		l.sigs = opts.SigCache
-	case opts.SigCacheSize == 0:
-		l.sigs = NewSigCache(200_000)
+	case opts.TxCacheSize == 0:
+		l.txs = newTxCache(100_000)
 	default:
-		l.sigs = NewSigCache(opts.SigCacheSize)
+		l.txs = newTxCache(opts.TxCacheSize)
 	}
-	l.handlers = map[string]msgHandler{}
-	bankH := l.Bank.HandleMsg
-	l.route(banktypes.TypeMsgSend, bankH)
-	stH := l.Staking.HandleMsg
-	l.route(stakingtypes.TypeMsgBond, stH)
-	l.route(stakingtypes.TypeMsgUnbond, stH)
-	for _, t := range l.reg.Types() {
-		if l.handlers[t] == nil {
-			panic("ledger: message type " + t + " is decodable but has no handler")
-		}
+	switch {
+	case opts.KeyCacheSize == 0:
+		l.keys = newKeyCache(16_384)
+	default:
+		l.keys = newKeyCache(opts.KeyCacheSize)
 	}
+	l.ex = executor{mods: l.newModules(), msgs: state.NewCache(l.block)}
+	l.Auth, l.Bank, l.Staking = l.ex.mods.auth, l.ex.mods.bank, l.ex.mods.staking
+	l.chk = l.NewChecker()
 	return l
 }
 
-func (l *Ledger) route(typ string, h msgHandler) {
-	if _, dup := l.handlers[typ]; dup {
-		panic("ledger: two handlers for " + typ)
+func (l *Ledger) newModules() *modules {
+	m := &modules{auth: authkeeper.New(), bank: bankkeeper.New(), handlers: map[string]msgHandler{}}
+	m.staking = stakingkeeper.New(m.bank)
+	route := func(typ string, h msgHandler) {
+		if _, dup := m.handlers[typ]; dup {
+			panic("ledger: two handlers for " + typ)
+		}
+		m.handlers[typ] = h
 	}
-	l.handlers[typ] = h
+	route(banktypes.TypeMsgSend, m.bank.HandleMsg)
+	route(stakingtypes.TypeMsgBond, m.staking.HandleMsg)
+	route(stakingtypes.TypeMsgUnbond, m.staking.HandleMsg)
+	for _, t := range l.reg.Types() {
+		if m.handlers[t] == nil {
+			panic("ledger: message type " + t + " is decodable but has no handler")
+		}
+	}
+	return m
 }
 
 // Registry returns the ledger's tx decoder registry (read-only).
 func (l *Ledger) Registry() *tx.Registry { return l.reg }
 
-// SigCache returns the signature cache (for sharing with the app).
-func (l *Ledger) SigCache() *SigCache { return l.sigs }
+// CachedTxs is the number of txs in the tx cache (decoded, and verified
+// or waiting for it).
+func (l *Ledger) CachedTxs() int { return l.txs.len() }
 
 func loadEnv(kv state.KV, a authkeeper.Keeper) (env, bool) {
 	id, ok := chainIDItem.Get(kv)
@@ -152,7 +172,8 @@ func (l *Ledger) InitChain(g Genesis) ([]ValidatorUpdate, error) {
 		return nil, err
 	}
 	l.block.Write()
-	l.deliver, l.checkEv = env{}, env{}
+	l.deliver = env{}
+	l.chk.env = env{}
 	return ups, nil
 }
 
@@ -187,7 +208,9 @@ func (l *Ledger) DeliverTx(txBytes []byte) Result {
 	if !l.inBlock {
 		panic("ledger: DeliverTx outside BeginBlock/EndBlock")
 	}
-	return l.runTx(txBytes, &l.deliver, &l.header, chain.ModeDeliver, l.block)
+	res := l.runTx(&l.ex, txBytes, &l.deliver, &l.header, chain.ModeDeliver, l.block)
+	l.txs.remove(txBytes) // executed: no later step looks at these bytes again
+	return res
 }
 
 // EndBlock pays the block's fees to the proposer, matures unbondings,
@@ -223,10 +246,11 @@ func (l *Ledger) payProposer(ctx *chain.Context) {
 }
 
 // Commit tells the ledger the app persisted the block: committed is a
-// read-only view of the state as of that commit. It resets the mempool
-// check state onto committed (pending nonces are rebuilt by re-checking the
-// mempool). Pass nil to use the store itself (tests, or an app without
-// concurrent CheckTx).
+// read-only view of the state as of that commit. It resets the ledger's
+// own mempool checker (CheckTx) onto committed, for the next block (pending
+// nonces are rebuilt by re-checking the mempool). Pass nil to use the store
+// itself (tests, or an app without concurrent CheckTx). An app that runs
+// CheckTx on a separate Checker resets that one itself.
 func (l *Ledger) Commit(committed state.KV) {
 	if l.inBlock {
 		panic("ledger: Commit inside a block")
@@ -234,67 +258,31 @@ func (l *Ledger) Commit(committed state.KV) {
 	if committed == nil {
 		committed = l.store
 	}
-	l.chkTx.Discard()
-	l.check.Discard()
-	l.check.SetParent(committed)
-	l.checkEv = env{}
-	l.chkHead = chain.Header{Height: l.header.Height + 1, TimeUnixNano: l.header.TimeUnixNano}
+	l.chk.Reset(committed, l.NextHeader())
 }
 
-// CheckTx decides whether a tx may enter the mempool. It runs the whole tx
-// (ante and messages) against the check state: the last commit plus the
-// txs already accepted since, so several txs from one sender with
-// consecutive nonces are all accepted. A rejected tx leaves the check state
-// untouched; an accepted one stays applied to it until the next Commit.
-func (l *Ledger) CheckTx(txBytes []byte, mode CheckMode) Result {
-	if !l.checkEv.loaded {
-		e, ok := loadEnv(l.check, l.Auth)
-		if !ok {
-			return errResult(chain.ErrInternal.Wrap("the chain has no genesis yet; wait for InitChain"))
-		}
-		l.checkEv = e
-	}
-	res := l.runTx(txBytes, &l.checkEv, &l.chkHead, chain.ModeCheck, l.chkTx)
-	if res.IsOK() {
-		l.chkTx.Write()
-	} else {
-		l.chkTx.Discard()
-	}
-	return res
+// NextHeader is what CheckTx assumes about the next block after the last
+// one executed: its height, and the last block's time.
+func (l *Ledger) NextHeader() chain.Header {
+	return chain.Header{Height: l.header.Height + 1, TimeUnixNano: l.header.TimeUnixNano}
 }
 
-// PreVerify decodes txBytes and verifies its signature, recording success
-// in the signature cache. It reads no state and is safe for concurrent use
-// (the app may run it on many goroutines, e.g. over a proposal's txs). The
-// returned error wraps a registered code.
-func (l *Ledger) PreVerify(txBytes []byte) error {
-	h := tx.Hash(txBytes)
-	if l.sigs.Has(h) {
-		return nil
-	}
-	t, err := l.reg.Decode(txBytes)
-	if err != nil {
-		return err
-	}
-	if !tx.VerifyBytes(txBytes, t.PubKey) {
-		return chain.ErrInvalidSignature.Wrapf("signature does not verify for public key %s", t.PubKey)
-	}
-	l.sigs.Add(h)
-	return nil
-}
+// CheckTx runs the ledger's own Checker (see Checker.CheckTx), whose state
+// Commit resets.
+func (l *Ledger) CheckTx(txBytes []byte, mode CheckMode) Result { return l.chk.CheckTx(txBytes, mode) }
 
 // runTx is the tx pipeline shared by CheckTx and DeliverTx. Ante writes go
-// to anteKV; message writes go to l.msgs layered over it.
-func (l *Ledger) runTx(txBytes []byte, e *env, hdr *chain.Header, mode chain.Mode, anteKV *state.Cache) Result {
+// to anteKV; message writes go to x.msgs layered over it.
+func (l *Ledger) runTx(x *executor, txBytes []byte, e *env, hdr *chain.Header, mode chain.Mode, anteKV *state.Cache) Result {
 	p := &e.params
 	if uint64(len(txBytes)) > p.MaxTxBytes {
 		return errResult(chain.ErrTxTooLarge.Wrapf("%d bytes; max_tx_bytes is %d", len(txBytes), p.MaxTxBytes))
 	}
-	t, err := l.reg.Decode(txBytes)
+	prep, err := l.Prepare(txBytes)
 	if err != nil {
 		return errResult(err)
 	}
-	signer := t.Signer()
+	t, signer := prep.Tx, prep.Signer
 	res := Result{Signer: signer, Nonce: t.Nonce, Fee: t.Fee}
 	fail := func(err error) Result {
 		cs, code, log := chain.ABCIInfo(err)
@@ -316,16 +304,13 @@ func (l *Ledger) runTx(txBytes []byte, e *env, hdr *chain.Header, mode chain.Mod
 		return fail(chain.ErrInsufficientFee.Wrapf("fee %d utgt is below the minimum %d utgt for a %d-byte tx (min_fee %d + fee_per_byte %d × size)",
 			t.Fee, minFee, len(txBytes), p.MinFee, p.FeePerByte))
 	}
-	h := tx.Hash(txBytes)
-	if !l.sigs.Has(h) {
-		if !tx.VerifyBytes(txBytes, t.PubKey) {
-			return fail(chain.ErrInvalidSignature.Wrapf("signature does not verify for public key %s (signer %s)", t.PubKey, signer))
-		}
-		l.sigs.Add(h)
+	if !l.verifyOne(prep) {
+		return fail(chain.ErrInvalidSignature.Wrapf("signature does not verify for public key %s (signer %s)", t.PubKey, signer))
 	}
 
 	// Ante: every check before any write.
-	nonce := l.Auth.Nonce(anteKV, signer)
+	m := x.mods
+	nonce := m.auth.Nonce(anteKV, signer)
 	switch {
 	case t.Nonce < nonce:
 		return fail(chain.ErrNonceReplay.Wrapf("tx nonce %d, account %s is at nonce %d: this tx (or another with its nonce) was already included; sign with nonce %d",
@@ -336,25 +321,25 @@ func (l *Ledger) runTx(txBytes []byte, e *env, hdr *chain.Header, mode chain.Mod
 	}
 	ctx := &chain.Context{KV: anteKV, Header: *hdr, ChainID: e.chainID, Mode: mode, Events: make([]chain.Event, 0, 4)}
 	if t.Fee > 0 {
-		if err := l.Bank.SendQuiet(ctx, signer, FeeCollector, t.Fee); err != nil {
+		if err := m.bank.SendQuiet(ctx, signer, FeeCollector, t.Fee); err != nil {
 			return fail(chain.ErrFeeUnpaid.Wrapf("%s has %d utgt, the fee is %d utgt; fund the account",
-				signer, l.Bank.Balance(anteKV, signer), t.Fee))
+				signer, m.bank.Balance(anteKV, signer), t.Fee))
 		}
 	}
-	l.Auth.SetNonce(anteKV, signer, nonce+1)
+	m.auth.SetNonce(anteKV, signer, nonce+1)
 	res.Charged = true
 	ctx.Emit(chain.NewEvent("ledger", "tx", "signer", signer.String(), "nonce", chain.U64(t.Nonce), "fee", chain.U64(t.Fee)))
 
 	// Messages: all or nothing.
-	l.msgs.SetParent(anteKV)
-	ctx.KV = l.msgs
+	x.msgs.SetParent(anteKV)
+	ctx.KV = x.msgs
 	anteEvents := len(ctx.Events)
-	if err := l.runMsgs(ctx, signer, t.Msgs); err != nil {
-		l.msgs.Discard()
+	if err := runMsgs(m, ctx, signer, t.Msgs); err != nil {
+		x.msgs.Discard()
 		res.Events = ctx.Events[:anteEvents:anteEvents]
 		return fail(err)
 	}
-	l.msgs.Write()
+	x.msgs.Write()
 	res.Events = ctx.Events
 	return res
 }
@@ -362,7 +347,7 @@ func (l *Ledger) runTx(txBytes []byte, e *env, hdr *chain.Header, mode chain.Mod
 // runMsgs executes the messages in order. A panic in a handler (a bug) is
 // turned into ErrInternal, except storage failures and corrupt state, which
 // must stop the node.
-func (l *Ledger) runMsgs(ctx *chain.Context, signer chain.Address, msgs []chain.Msg) (err error) {
+func runMsgs(m *modules, ctx *chain.Context, signer chain.Address, msgs []chain.Msg) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			if state.IsFatal(r) {
@@ -374,16 +359,16 @@ func (l *Ledger) runMsgs(ctx *chain.Context, signer chain.Address, msgs []chain.
 			err = chain.ErrInternal.Wrapf("message handler panicked: %v", r)
 		}
 	}()
-	for i, m := range msgs {
-		h := l.handlers[m.Type()]
+	for i, msg := range msgs {
+		h := m.handlers[msg.Type()]
 		if h == nil {
-			return chain.ErrUnknownMsg.Wrapf("message %d has type %q, which no module handles", i, m.Type())
+			return chain.ErrUnknownMsg.Wrapf("message %d has type %q, which no module handles", i, msg.Type())
 		}
-		if err := h(ctx, signer, m); err != nil {
+		if err := h(ctx, signer, msg); err != nil {
 			if len(msgs) == 1 {
 				return err
 			}
-			return fmt.Errorf("message %d (%s): %w", i, m.Type(), err)
+			return fmt.Errorf("message %d (%s): %w", i, msg.Type(), err)
 		}
 	}
 	return nil

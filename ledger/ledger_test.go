@@ -448,13 +448,13 @@ func TestCodesRegistered(t *testing.T) {
 }
 
 // TestPreVerify: the app's out-of-lock signature check reports registered
-// codes, caches only successes, and reads no state.
+// codes, caches only what decoded and verified, and reads no state.
 func TestPreVerify(t *testing.T) {
 	h := newHarness(t)
 	good := signedTx(h, alice, 0, nil, send(bob.Addr, 1))
 	bad := bytes.Clone(good)
 	bad[len(bad)-1] ^= 0x80
-	n := h.L.SigCache().Len()
+	n := h.L.CachedTxs()
 	for _, tc := range []struct {
 		b   []byte
 		err *chain.Error
@@ -472,21 +472,53 @@ func TestPreVerify(t *testing.T) {
 			t.Fatalf("PreVerify: %v, want %v", err, tc.err)
 		}
 	}
-	if got := h.L.SigCache().Len(); got != n+2 {
+	if got := h.L.CachedTxs(); got != n+2 {
 		t.Fatalf("cache holds %d new entries, want 2", got-n)
 	}
-	// A disabled cache verifies every time and remembers nothing.
-	c := ledger.NewSigCache(0)
-	c.Add([32]byte{1})
-	if c.Has([32]byte{1}) || c.Len() != 0 {
-		t.Fatal("a disabled cache remembered")
+	// Executing a tx drops it from the cache; so does rejecting it.
+	h.Block(good)
+	if got := h.L.CachedTxs(); got != n+1 {
+		t.Fatalf("cache holds %d new entries after the block, want 1", got-n)
 	}
-	// A full cache evicts the oldest entry.
-	c = ledger.NewSigCache(2)
-	c.Add([32]byte{1})
-	c.Add([32]byte{2})
-	c.Add([32]byte{3})
-	if c.Has([32]byte{1}) || !c.Has([32]byte{2}) || !c.Has([32]byte{3}) || c.Len() != 2 {
-		t.Fatal("eviction order")
+	wantCode(t, "CheckTx replay", h.L.CheckTx(good, ledger.CheckNew), chain.ErrNonceReplay, "")
+	if got := h.L.CachedTxs(); got != n+1 {
+		t.Fatalf("cache holds %d new entries after a rejected CheckTx, want 1", got-n)
+	}
+}
+
+// TestTxCacheBounds: a disabled cache remembers nothing (every step decodes
+// and verifies again, with the same results), and a full one evicts the
+// oldest entries.
+func TestTxCacheBounds(t *testing.T) {
+	g := testGenesis()
+	for _, size := range []int{-1, 2} {
+		l := ledger.New(state.NewMem(), ledger.Options{TxCacheSize: size})
+		if _, err := l.InitChain(g); err != nil {
+			t.Fatal(err)
+		}
+		l.Commit(nil)
+		var txs [][]byte
+		for n := range uint64(4) {
+			b := alice.TxMinFee(testChain, n, g.Auth.Params, send(bob.Addr, 1))
+			txs = append(txs, b)
+			if err := l.PreVerify(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := max(size, 0)
+		if got := l.CachedTxs(); got != want {
+			t.Fatalf("size %d: cache holds %d, want %d", size, got, want)
+		}
+		l.BeginBlock(chain.Header{Height: 1})
+		for i, b := range txs {
+			if r := l.DeliverTx(b); !r.IsOK() {
+				t.Fatalf("size %d: tx %d: %s", size, i, r.Log)
+			}
+		}
+		l.EndBlock()
+		l.Commit(nil)
+		if got := l.CachedTxs(); got != 0 {
+			t.Fatalf("size %d: cache holds %d after the block", size, got)
+		}
 	}
 }

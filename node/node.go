@@ -77,6 +77,10 @@ func Start(ctx context.Context, home string, opts Options) (*Node, error) {
 		return nil, err
 	}
 	dbs := &dbTracker{}
+	if err := catchUpIndex(c, dbs, "", opts.Logger); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("catching up the tx index: %w", err)
+	}
 	comet, err := startComet(ctx, c, a, dbs, opts.Logger, opts.CometLevel)
 	if err != nil {
 		dbs.closeAll()

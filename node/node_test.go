@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,7 +47,9 @@ func balance(t *testing.T, c *client.Client, addr chain.Address) (uint64, int64)
 
 // TestTransfersSurviveRestart runs a real in-process CometBFT node, sends
 // transfers through client, stops and restarts the node, and finds every
-// committed transfer (by tx hash in the index and in proven balances).
+// committed transfer (by tx hash in the index and in proven balances). The
+// tx index is deleted while the node is down, as if the node had been
+// killed before indexing its last blocks: Start indexes them again.
 func TestTransfersSurviveRestart(t *testing.T) {
 	home, res := nodetest.InitHome(t, node.InitOptions{ChainID: "restart-1"})
 	ctx := context.Background()
@@ -115,6 +119,9 @@ func TestTransfersSurviveRestart(t *testing.T) {
 	}
 	scancel()
 	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(node.Home(home).DataDir(), "tx_index.db")); err != nil {
 		t.Fatal(err)
 	}
 

@@ -11,6 +11,8 @@ import (
 	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"
 	ics23 "github.com/cosmos/ics23/go"
+	"github.com/syndtr/goleveldb/leveldb/filter"
+	"github.com/syndtr/goleveldb/leveldb/opt"
 
 	"tangent/ledger/state"
 )
@@ -92,7 +94,13 @@ func Open(dir, name string, opts Options) (*Store, error) {
 	if opts.Backend == "" {
 		opts.Backend = string(dbm.GoLevelDBBackend)
 	}
-	db, err := dbm.NewDB(name, dbm.BackendType(opts.Backend), dir)
+	var db dbm.DB
+	var err error
+	if opts.Backend == string(dbm.GoLevelDBBackend) {
+		db, err = dbm.NewGoLevelDBWithOpts(name, dir, LevelDBOptions())
+	} else {
+		db, err = dbm.NewDB(name, dbm.BackendType(opts.Backend), dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("iavlstore: open %s database %q in %s: %w", opts.Backend, name, dir, err)
 	}
@@ -102,6 +110,25 @@ func Open(dir, name string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// LevelDBOptions are the goleveldb options of the app's database. The
+// tree writes each version as one batch of new nodes under random-looking
+// keys (node keys are version|nonce, fast-index keys are state keys), and
+// reads mostly hit IAVL's node cache: a larger write buffer (goleveldb's
+// memtable, 4 MiB by default; 16 MiB here) and larger tables mean fewer
+// compactions, and
+// seek-triggered compactions (goleveldb compacts a file that reads miss too
+// often, which random reads do all the time) are turned off, as the Cosmos
+// SDK does.
+func LevelDBOptions() *opt.Options {
+	return &opt.Options{
+		Filter:                 filter.NewBloomFilter(10),
+		WriteBuffer:            16 << 20,
+		CompactionTableSize:    8 << 20,
+		BlockCacheCapacity:     32 << 20,
+		DisableSeeksCompaction: true,
+	}
 }
 
 // OpenMemory returns a store over an in-memory database (for simulations and

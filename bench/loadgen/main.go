@@ -51,7 +51,6 @@ import (
 	"time"
 
 	mempl "github.com/cometbft/cometbft/mempool"
-	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/google/pprof/profile"
 
 	"tangent/app/iavlstore"
@@ -87,7 +86,6 @@ type blockRec struct {
 	height int64
 	at     time.Time
 	txs    int
-	failed int
 }
 
 type cpuShare struct {
@@ -104,23 +102,26 @@ type topFunc struct {
 }
 
 type result struct {
-	Config           config   `json:"config"`
-	TxBytes          int      `json:"tx_bytes"`
-	SignPerSec       float64  `json:"presign_tx_per_s"`
-	Sent             int      `json:"txs_sent"`
-	Committed        int      `json:"txs_committed"`
-	Failed           int      `json:"txs_failed_in_block"`
-	Lost             int      `json:"lost_txs"`
-	NonceMismatch    int      `json:"senders_with_wrong_nonce"`
-	Seconds          float64  `json:"seconds"`
-	CommittedTPS     float64  `json:"committed_tps"`
-	SteadyTPS        float64  `json:"steady_tps"`
-	Blocks           int      `json:"blocks"`
-	AvgBlockTxs      float64  `json:"avg_block_txs"`
-	MaxBlockTxs      int      `json:"max_block_txs"`
-	AvgBlockInterval float64  `json:"avg_block_interval_ms"`
-	MempoolFullRetry int64    `json:"mempool_full_retries"`
-	CPU              cpuShare `json:"cpu"`
+	Config           config  `json:"config"`
+	TxBytes          int     `json:"tx_bytes"`
+	SignPerSec       float64 `json:"presign_tx_per_s"`
+	Sent             int     `json:"txs_sent"`
+	Committed        int     `json:"txs_committed"`
+	Failed           int     `json:"txs_failed_in_block"`
+	Lost             int     `json:"lost_txs"`
+	NonceMismatch    int     `json:"senders_with_wrong_nonce"`
+	Seconds          float64 `json:"seconds"`
+	CommittedTPS     float64 `json:"committed_tps"`
+	SteadyTPS        float64 `json:"steady_tps"`
+	Blocks           int     `json:"blocks"`
+	AvgBlockTxs      float64 `json:"avg_block_txs"`
+	MaxBlockTxs      int     `json:"max_block_txs"`
+	AvgBlockInterval float64 `json:"avg_block_interval_ms"`
+	MempoolFullRetry int64   `json:"mempool_full_retries"`
+	// CheckSigBatch is the mean number of signatures CheckTx verified per
+	// batch (app.App.CheckSigStats).
+	CheckSigBatch float64  `json:"checktx_sig_batch_mean"`
+	CPU           cpuShare `json:"cpu"`
 	// CPUMicrosPerTx is process CPU time per committed tx: a load-independent
 	// cost. TxPerCPUSecond is its inverse.
 	CPUMicrosPerTx float64 `json:"cpu_us_per_tx"`
@@ -128,7 +129,15 @@ type result struct {
 	// VerifyMicros is the wall time of one ed25519 verification measured
 	// right before the run (calibrates the machine and its current load).
 	VerifyMicros float64 `json:"ed25519_verify_us"`
-	LoadAvg      string  `json:"loadavg_before_after"`
+	// CalibCPUMicros is the thread CPU time of one crypto/ed25519
+	// verification, measured before and after the run (median of both):
+	// on a shared machine it tracks how much slower every instruction runs
+	// at the moment (hyperthread and cache contention), so
+	// CPUPerTxInVerifies = CPUMicrosPerTx / CalibCPUMicros compares runs
+	// made under different loads better than CPUMicrosPerTx.
+	CalibCPUMicros     float64 `json:"calib_verify_cpu_us"`
+	CPUPerTxInVerifies float64 `json:"cpu_per_tx_in_verifies"`
+	LoadAvg            string  `json:"loadavg_before_after"`
 	// BlockLog is "ms-since-start:txs" for each loaded block.
 	BlockLog []string `json:"block_log"`
 	Profile  string   `json:"cpu_profile,omitempty"`
@@ -148,11 +157,13 @@ func main() {
 		timing     = flag.String("timing", "devnet", "block timing: devnet, test or default")
 		window     = flag.Int("window", 30000, "keep at most this many txs in the mempool (recheck cost grows with it)")
 		recheck    = flag.Bool("recheck", true, "CometBFT mempool recheck after each block")
-		indexEv    = flag.Bool("index-events", true, "index event attributes (kv indexer)")
+		indexEv    = flag.Bool("index-events", false, "index the address attributes of events (kv indexer; the node's --index-events)")
 		txIndex    = flag.String("tx-index", "kv", "CometBFT tx indexer: kv or null")
 		out        = flag.String("out", "bench/results/ledger.json", "result JSON file")
 		profDir    = flag.String("profile-dir", "bench/results", "where to write the CPU profiles (ledger-VIA.pprof)")
 		timeout    = flag.Duration("timeout", 10*time.Minute, "give up a run after this long")
+		keepHome   = flag.Bool("keep-home", false, "keep each run's node home (its path is logged) instead of deleting it")
+		gdump      = flag.String("goroutines", "", "write a goroutine dump (pprof debug=1) 5 s into each run's submit phase to this file prefix")
 	)
 	flag.Parse()
 	debug.SetGCPercent(*gogc)
@@ -167,7 +178,7 @@ func main() {
 	for _, via := range strings.Split(*runs, ",") {
 		cfg := config{Txs: *txs, Accounts: *accounts, Recipients: *recipients, Via: via, Conc: *conc, Batch: *batch, GOGC: *gogc, AppDB: *appDB, IAVLFast: *iavlFast, Timing: *timing,
 			Window: *window, Recheck: *recheck, IndexEvents: *indexEv, TxIndex: *txIndex, GOMAXPROCS: runtime.GOMAXPROCS(0)}
-		r, err := run(cfg, logger, *profDir, *timeout)
+		r, err := run(cfg, logger, *profDir, *timeout, *keepHome, *gdump)
 		if err != nil {
 			logger.Error("run failed", "via", via, "err", err)
 			os.Exit(1)
@@ -224,13 +235,17 @@ func recipientOf(i int) chain.Address {
 	return a
 }
 
-func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration) (*result, error) {
+func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration, keepHome bool, gdump string) (*result, error) {
 	res := &result{Config: cfg}
 	home, err := os.MkdirTemp("", "tangent-loadgen-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(home)
+	if keepHome {
+		logger.Info("node home kept", "home", home)
+	} else {
+		defer os.RemoveAll(home)
+	}
 
 	// Keys and genesis.
 	perSender := (cfg.Txs + cfg.Accounts - 1) / cfg.Accounts
@@ -284,6 +299,7 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 	res.TxBytes = len(txsBy[0][0])
 
 	res.VerifyMicros = verifyMicros()
+	calibBefore := calibCPU()
 	loadBefore := loadAvg()
 
 	// Start the node.
@@ -291,7 +307,7 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 	defer cancel()
 	nlog := logger.With("run", cfg.Via)
 	opts := node.Options{Logger: nlog}
-	opts.App.NoEventIndex = !cfg.IndexEvents
+	opts.App.IndexEvents = cfg.IndexEvents
 	so := iavlstore.DefaultOptions()
 	so.Backend = cfg.AppDB
 	so.NoFastStorage = !cfg.IAVLFast
@@ -316,48 +332,45 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 		time.Sleep(50 * time.Millisecond)
 	}
 
-	// Watch blocks.
-	sub, err := n.Comet().EventBus().Subscribe(ctx, "loadgen", cmttypes.EventQueryNewBlock, 10000)
-	if err != nil {
-		return nil, err
-	}
+	// Watch blocks by polling the block store every 2 ms (a pubsub
+	// subscription would cost the node a query match per published tx
+	// event, a measurement artifact). A block counts when it is stored;
+	// its txs' result codes are read after the run.
 	var (
 		recMu   sync.Mutex
 		recs    []blockRec
 		total   atomic.Int64
 		allDone = make(chan struct{})
 	)
+	bs := n.Comet().BlockStore()
 	go func() {
+		seen := bs.Height()
+		tk := time.NewTicker(2 * time.Millisecond)
+		defer tk.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-sub.Canceled():
-				select {
-				case <-allDone: // the node is stopping after the run
-				default:
-					nlog.Error("block subscription canceled before every tx was committed", "err", sub.Err())
-				}
+			case <-allDone:
 				return
-			case m := <-sub.Out():
-				ev := m.Data().(cmttypes.EventDataNewBlock)
-				failed := 0
-				for _, r := range ev.ResultFinalizeBlock.TxResults {
-					if r.Code != 0 {
-						failed++
-					}
+			case <-tk.C:
+			}
+			top := bs.Height()
+			for h := seen + 1; h <= top; h++ {
+				meta := bs.LoadBlockMeta(h)
+				if meta == nil {
+					top = h - 1
+					break
 				}
 				recMu.Lock()
-				recs = append(recs, blockRec{height: ev.Block.Height, at: time.Now(), txs: len(ev.Block.Txs), failed: failed})
+				recs = append(recs, blockRec{height: h, at: time.Now(), txs: meta.NumTxs})
 				recMu.Unlock()
-				if total.Add(int64(len(ev.Block.Txs))) >= int64(sent) {
-					select {
-					case <-allDone:
-					default:
-						close(allDone)
-					}
+				if total.Add(int64(meta.NumTxs)) >= int64(sent) {
+					close(allDone)
+					return
 				}
 			}
+			seen = top
 		}
 	}()
 
@@ -391,6 +404,16 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 			}
 		}
 	}()
+	if gdump != "" {
+		for i := 0; i < 20; i++ {
+			time.AfterFunc(3*time.Second+time.Duration(i)*347*time.Millisecond, func() {
+				if f, err := os.Create(fmt.Sprintf("%s-%s-%d.txt", gdump, cfg.Via, i)); err == nil {
+					pprof.Lookup("goroutine").WriteTo(f, 2)
+					f.Close()
+				}
+			})
+		}
+	}
 	var submitErr atomic.Value
 	var wg sync.WaitGroup
 	for w := 0; w < cfg.Conc && cfg.Via == "batch"; w++ {
@@ -500,6 +523,9 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 	cpuUsed := cpuTime() - ru0
 	pf.Close()
 	res.MempoolFullRetry = fullRetries.Load()
+	if b, v := n.App().CheckSigStats(); b > 0 {
+		res.CheckSigBatch = float64(v) / float64(b)
+	}
 
 	// Rates.
 	recMu.Lock()
@@ -517,7 +543,15 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 		res.BlockLog = append(res.BlockLog, fmt.Sprintf("%d:%d", b.at.Sub(start).Milliseconds(), b.txs))
 		res.AvgBlockTxs += float64(b.txs)
 		res.MaxBlockTxs = max(res.MaxBlockTxs, b.txs)
-		res.Failed += b.failed
+		br, err := cl.RPC().BlockResults(ctx, &b.height)
+		if err != nil {
+			return nil, fmt.Errorf("results of block %d: %w", b.height, err)
+		}
+		for _, r := range br.TxResults {
+			if r.Code != 0 {
+				res.Failed++
+			}
+		}
 	}
 	if len(loaded) > 0 {
 		res.AvgBlockTxs /= float64(len(loaded))
@@ -537,7 +571,6 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 	// Nothing lost: every sent hash in a committed block, with code 0 (no
 	// block had a failed tx), and every sender's nonce advanced fully.
 	inBlocks := map[[32]byte]bool{}
-	bs := n.Comet().BlockStore()
 	for _, b := range blocks {
 		blk, _ := bs.LoadBlock(b.height)
 		if blk == nil {
@@ -581,6 +614,10 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration)
 		res.TxPerCPUSecond = float64(res.Committed) / cpuUsed.Seconds()
 	}
 	res.LoadAvg = loadBefore + " / " + loadAvg()
+	res.CalibCPUMicros = (calibBefore + calibCPU()) / 2
+	if res.CalibCPUMicros > 0 {
+		res.CPUPerTxInVerifies = res.CPUMicrosPerTx / res.CalibCPUMicros
+	}
 	return res, nil
 }
 
@@ -677,7 +714,7 @@ func analyze(path string) (cpuShare, error) {
 		case has("tangent/app."):
 			cats["app"] += v
 			switch {
-			case has("crypto/ed25519.", "crypto/internal/fips140/ed25519", "crypto/internal/ed25519"):
+			case has("crypto/ed25519.", "crypto/internal/fips140/ed25519", "crypto/internal/ed25519", "github.com/oasisprotocol/curve25519-voi/"):
 				cats["app/ed25519_verify"] += v
 			case has("tangent/app/iavlstore.(*Store).Commit", "github.com/cosmos/iavl.(*MutableTree).SaveVersion"):
 				cats["app/iavl_commit"] += v
@@ -742,6 +779,34 @@ func verifyMicros() float64 {
 		ed25519.Verify(pub, msg, sig)
 	}
 	return float64(time.Since(t0).Microseconds()) / n
+}
+
+// calibCPU returns the thread CPU time, in µs, of one crypto/ed25519
+// verification (median of 5 rounds of 200).
+func calibCPU() float64 {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	priv := keyOf(1)
+	pub := priv.Public().(ed25519.PublicKey)
+	msg := make([]byte, 150)
+	sig := ed25519.Sign(priv, msg)
+	threadCPU := func() time.Duration {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(1 /* RUSAGE_THREAD */, &ru); err != nil {
+			return 0
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	var rounds []float64
+	for r := 0; r < 5; r++ {
+		t0 := threadCPU()
+		for i := 0; i < 200; i++ {
+			ed25519.Verify(pub, msg, sig)
+		}
+		rounds = append(rounds, float64((threadCPU()-t0).Microseconds())/200)
+	}
+	sort.Float64s(rounds)
+	return rounds[2]
 }
 
 func loadAvg() string {

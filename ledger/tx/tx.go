@@ -77,22 +77,33 @@ func (t *Tx) Sign(priv ed25519.PrivateKey) {
 	copy(t.Sig[:], ed25519.Sign(priv, t.SignBytes()))
 }
 
-// VerifySignature checks Sig against PubKey over SignBytes.
+// VerifySignature checks Sig against PubKey over SignBytes under the
+// ledger's rule (Verify).
 func (t *Tx) VerifySignature() bool {
-	return ed25519.Verify(t.PubKey[:], t.SignBytes(), t.Sig[:])
+	return Verify(t.PubKey, t.SignBytes(), t.Sig[:])
 }
 
 // VerifyBytes checks the signature of canonical tx bytes b (as returned by
-// Encode) without decoding messages again. b must have decoded successfully.
+// Encode) without decoding messages again, under the ledger's rule. b must
+// have decoded successfully.
 func VerifyBytes(b []byte, pub chain.PubKey) bool {
 	if len(b) < SigLen {
 		return false
 	}
+	return Verify(pub, SignBytesOf(b), b[len(b)-SigLen:])
+}
+
+// SignBytesOf returns SignDomain || body for canonical tx bytes b (body is
+// b without its signature): what the signature covers. It allocates the
+// result; b must be at least SigLen long.
+func SignBytesOf(b []byte) []byte {
 	body := b[:len(b)-SigLen]
 	msg := make([]byte, 0, len(SignDomain)+len(body))
-	msg = append(append(msg, SignDomain...), body...)
-	return ed25519.Verify(pub[:], msg, b[len(b)-SigLen:])
+	return append(append(msg, SignDomain...), body...)
 }
+
+// SigOf returns the signature of canonical tx bytes b (aliasing b).
+func SigOf(b []byte) []byte { return b[len(b)-SigLen:] }
 
 // Hash is SHA-256 of the tx bytes (CometBFT's tx hash).
 func Hash(b []byte) [32]byte { return sha256.Sum256(b) }
