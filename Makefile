@@ -35,7 +35,14 @@ vet:
 test: fmt-check vet
 	$(GO) test -timeout 25m ./...
 
-bench: build
+# bench needs Debian's PyTorch for the baseline of bench/train.sh; it imports
+# only under /usr/bin/python3.
+bench: build data
+	@if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then \
+		echo "installing PyTorch (Debian package python3-torch) for the training baseline"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update && $$SUDO apt-get install -y python3-torch; \
+	fi
 	bash bench/run.sh
 
 clean:
