@@ -49,7 +49,7 @@ type DivergedError struct {
 }
 
 func (e *DivergedError) Error() string {
-	return fmt.Sprintf("step %d: the loss is %v: training diverged; lower the learning rate (--lr %g now, try %g)", e.Step+1, e.Loss, e.LR, e.LR/10)
+	return fmt.Sprintf("step %d: the loss is %v: training diverged; lower the learning rate (--lr %g now, try %.3g)", e.Step+1, e.Loss, e.LR, e.LR/10)
 }
 
 // Trainer is the training state machine. It is not safe for concurrent use.
