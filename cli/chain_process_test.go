@@ -132,21 +132,6 @@ func (p *proc) tail() string {
 	return string(b)
 }
 
-func setPorts(t *testing.T, home string) string {
-	t.Helper()
-	ports := nodetest.FreePorts(t, 2)
-	c, err := node.LoadConfig(home)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.P2P.ListenAddress = "tcp://127.0.0.1:" + strconv.Itoa(ports[0])
-	c.RPC.ListenAddress = "tcp://127.0.0.1:" + strconv.Itoa(ports[1])
-	if err := node.SaveConfig(home, c); err != nil {
-		t.Fatal(err)
-	}
-	return c.RPC.ListenAddress
-}
-
 func newClient(t *testing.T, rpc string) *client.Client {
 	c, err := client.New(rpc, client.Options{})
 	if err != nil {
@@ -171,7 +156,7 @@ func TestKill9LosesNothing(t *testing.T) {
 	if initOut.ChainID != "kill-1" || initOut.Address == "" {
 		t.Fatalf("init printed %+v", initOut)
 	}
-	rpc := setPorts(t, home)
+	_, rpc := nodetest.UseFreePorts(t, home)
 	p := startProc(t, home)
 	c := newClient(t, rpc)
 	nodetest.WaitHeight(t, c, 2, 60*time.Second)

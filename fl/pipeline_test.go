@@ -12,6 +12,7 @@ import (
 	"tangent/fl/codec"
 	"tangent/fl/consensus"
 	"tangent/fl/contrib"
+	"tangent/fl/internal/splitmix"
 	"tangent/fl/vec"
 )
 
@@ -23,20 +24,6 @@ import (
 // seeded simulation of STYLE.md point 12: the same seed gives the same
 // model hash and the same payouts, pinned by a golden digest that must also
 // hold under GOAMD64=v3 and on arm64.
-
-type splitmix uint64
-
-func (s *splitmix) next() uint64 {
-	*s += 0x9e3779b97f4a7c15
-	z := uint64(*s)
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-func (s *splitmix) float(scale float32) float32 {
-	return float32(int32(s.next()>>32)>>8) / (1 << 23) * scale
-}
 
 const (
 	dim        = 4096
@@ -64,15 +51,15 @@ func loss(w, target []float32) float64 {
 }
 
 func simulate(t *testing.T, seed uint64) outcome {
-	s := splitmix(seed)
+	s := splitmix.Gen(seed)
 	truth := make([]float32, dim)
 	for j := range truth {
-		truth[j] = s.float(1)
+		truth[j] = s.Float(1)
 	}
 	noisy := func(scale float32) []float32 {
 		v := make([]float32, dim)
 		for j := range v {
-			v[j] = truth[j] + s.float(scale)
+			v[j] = truth[j] + s.Float(scale)
 		}
 		return v
 	}

@@ -3,22 +3,23 @@ package agg
 import (
 	"testing"
 
+	"tangent/fl/internal/splitmix"
 	"tangent/fl/vec"
 )
 
 // honestRound returns nh honest updates clustered around a common direction
 // and their plain mean.
 func honestRound(seed uint64, nh, p int) ([][]float32, []float32) {
-	s := splitmix(seed)
+	s := splitmix.Gen(seed)
 	center := make([]float32, p)
 	for j := range center {
-		center[j] = s.float(1)
+		center[j] = s.Float(1)
 	}
 	xs := make([][]float32, nh)
 	for i := range xs {
 		xs[i] = make([]float32, p)
 		for j := range xs[i] {
-			xs[i][j] = center[j] + s.float(0.3)
+			xs[i][j] = center[j] + s.Float(0.3)
 		}
 	}
 	mean, _ := Mean(nil, xs)
@@ -40,12 +41,12 @@ func relErr(got, want []float32) float64 {
 func TestAdversarial(t *testing.T) {
 	const nh, p = 7, 4096
 	honest, target := honestRound(42, nh, p)
-	s := splitmix(43)
+	s := splitmix.Gen(43)
 	attacks := map[string]func() []float32{
 		"scaled x100": func() []float32 {
 			x := make([]float32, p)
 			for j := range x {
-				x[j] = float32(100 * float64(target[j]+s.float(0.3)))
+				x[j] = float32(100 * float64(target[j]+s.Float(0.3)))
 			}
 			return x
 		},
@@ -59,14 +60,14 @@ func TestAdversarial(t *testing.T) {
 		"random noise": func() []float32 {
 			x := make([]float32, p)
 			for j := range x {
-				x[j] = s.float(30)
+				x[j] = s.Float(30)
 			}
 			return x
 		},
 	}
 	reference := make([]float32, p) // FLTrust's server update: honest direction plus its own noise
 	for j := range reference {
-		reference[j] = target[j] + s.float(0.5)
+		reference[j] = target[j] + s.Float(0.5)
 	}
 	for name, attack := range attacks {
 		xs := append(append([][]float32{}, honest...), attack(), attack())

@@ -7,17 +7,18 @@ import (
 	"slices"
 	"testing"
 
+	"tangent/fl/internal/splitmix"
 	"tangent/fl/vec"
 )
 
 func TestCombineMatchesReference(t *testing.T) {
-	s := splitmix(7)
+	s := splitmix.Gen(7)
 	for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 13} {
 		for _, p := range []int{1, 5, block - 1, block, block + 3, 3*block + 17} {
-			xs := genUpdates(s.next(), n, p, 10)
+			xs := genUpdates(s.Next(), n, p, 10)
 			coef := make([]float64, n)
 			for i := range coef {
-				coef[i] = float64(s.float(3))
+				coef[i] = float64(s.Float(3))
 			}
 			coef[0] = 0 // a zero coefficient still goes through the sum
 			want := refCombine(xs, coef, 2.5)
@@ -38,12 +39,12 @@ func TestCombineMatchesReference(t *testing.T) {
 // under GOARCH=arm64 or GOAMD64=v3, where the float32 outputs of the golden
 // tests would almost always hide it.
 func TestAccumulateMatchesReference(t *testing.T) {
-	s := splitmix(8)
+	s := splitmix.Gen(8)
 	for _, n := range []int{1, 2, 3, 4, 5, 7, 9} {
-		xs := genUpdates(s.next(), n, 300, 10)
+		xs := genUpdates(s.Next(), n, 300, 10)
 		coef := make([]float64, n)
 		for i := range coef {
-			coef[i] = float64(s.float(3)) / 7
+			coef[i] = float64(s.Float(3)) / 7
 		}
 		a := make([]float64, 250)
 		accumulate(a, xs, coef, 50)
@@ -60,12 +61,12 @@ func TestAccumulateMatchesReference(t *testing.T) {
 }
 
 func TestRulesMatchReference(t *testing.T) {
-	s := splitmix(11)
+	s := splitmix.Gen(11)
 	for _, n := range []int{3, 4, 5, 7, 10, 11} {
-		xs := genUpdates(s.next(), n, 2*block+5, 1)
+		xs := genUpdates(s.Next(), n, 2*block+5, 1)
 		w := make([]uint64, n)
 		for i := range w {
-			w[i] = 1 + s.next()%1000
+			w[i] = 1 + s.Next()%1000
 		}
 		got, err := WeightedMean(nil, xs, w)
 		if err != nil {
@@ -105,7 +106,7 @@ func TestRulesMatchReference(t *testing.T) {
 				}
 			}
 		}
-		g0 := genUpdates(s.next(), 1, len(xs[0]), 1)[0]
+		g0 := genUpdates(s.Next(), 1, len(xs[0]), 1)[0]
 		// Make some updates agree with the reference so trust is non-trivial.
 		for j := range xs[0] {
 			xs[0][j] = g0[j] + xs[0][j]/4

@@ -3,35 +3,20 @@ package agg
 import (
 	"math"
 	"sort"
+
+	"tangent/fl/internal/splitmix"
 )
 
 // This file holds the simple twins: deliberately plain loops that define
 // what the fast rules compute. The tests require bit equality.
 
-// splitmix is a tiny deterministic generator (Steele et al.'s SplitMix64),
-// used instead of math/rand so golden values never depend on a library.
-type splitmix uint64
-
-func (s *splitmix) next() uint64 {
-	*s += 0x9e3779b97f4a7c15
-	z := uint64(*s)
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-// float returns a float32 in [-scale, scale) with 24 random bits.
-func (s *splitmix) float(scale float32) float32 {
-	return float32(int32(s.next()>>32)>>8) / (1 << 23) * scale
-}
-
 func genUpdates(seed uint64, n, p int, scale float32) [][]float32 {
-	s := splitmix(seed)
+	s := splitmix.Gen(seed)
 	xs := make([][]float32, n)
 	for i := range xs {
 		xs[i] = make([]float32, p)
 		for j := range xs[i] {
-			xs[i][j] = s.float(scale)
+			xs[i][j] = s.Float(scale)
 		}
 	}
 	return xs

@@ -6,22 +6,9 @@ import (
 	"slices"
 	"testing"
 
+	"tangent/fl/internal/splitmix"
 	"tangent/fl/vec"
 )
-
-type splitmix uint64
-
-func (s *splitmix) next() uint64 {
-	*s += 0x9e3779b97f4a7c15
-	z := uint64(*s)
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
-}
-
-func (s *splitmix) float(scale float32) float32 {
-	return float32(int32(s.next()>>32)>>8) / (1 << 23) * scale
-}
 
 func TestProjectionBasics(t *testing.T) {
 	start := []float32{0, 0, 0}
@@ -125,16 +112,16 @@ type scenario struct {
 // rejected) sends −3× the honest majority's mean update; the free-rider
 // sends zeros (and is accepted: it harms nobody but dilutes).
 func runLeftHanded() scenario {
-	s := splitmix(77)
+	s := splitmix.Gen(77)
 	truth := make([]float32, dim)
 	for j := range truth {
-		truth[j] = s.float(1)
+		truth[j] = s.Float(1)
 	}
 	targets := make([][]float32, nTrainers)
 	for k := range targets {
 		targets[k] = make([]float32, dim)
 		for j := range truth {
-			targets[k][j] = truth[j] + s.float(0.05)
+			targets[k][j] = truth[j] + s.Float(0.05)
 		}
 	}
 	sc := scenario{truth: truth, weights: make([]uint64, nTrainers)}

@@ -45,6 +45,14 @@ func InitHome(t testing.TB, opts node.InitOptions) (string, node.InitResult) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	res.P2PAddr, res.RPCAddr = UseFreePorts(t, home)
+	return home, res
+}
+
+// UseFreePorts rewrites home's config.toml to listen on free ports of
+// 127.0.0.1 and returns the new P2P and RPC listen addresses.
+func UseFreePorts(t testing.TB, home string) (p2pAddr, rpcAddr string) {
+	t.Helper()
 	ports := FreePorts(t, 2)
 	c, err := node.LoadConfig(home)
 	if err != nil {
@@ -55,8 +63,7 @@ func InitHome(t testing.TB, opts node.InitOptions) (string, node.InitResult) {
 	if err := node.SaveConfig(home, c); err != nil {
 		t.Fatal(err)
 	}
-	res.P2PAddr, res.RPCAddr = c.P2P.ListenAddress, c.RPC.ListenAddress
-	return home, res
+	return c.P2P.ListenAddress, c.RPC.ListenAddress
 }
 
 // TestnetPorts returns free (p2p, rpc) port pairs for n nodes.
