@@ -43,9 +43,15 @@ func ParallelFor(n int, fn func(i int)) {
 	})
 }
 
+// chunksPerWorker is how many chunks parallelRange cuts per worker when
+// there are enough items: workers take chunks as they finish, so a worker
+// that the OS (or a busy host) delays costs a chunk's time, not half the
+// call's.
+const chunksPerWorker = 4
+
 // parallelRange splits [0, n) into contiguous chunks of at least grain
 // items and calls fn(lo, hi) on each, using up to Workers() goroutines
-// (the caller's goroutine runs one chunk).
+// (the caller's goroutine is one of them), which take the chunks in turn.
 func parallelRange(n, grain int, fn func(lo, hi int)) {
 	if n <= 0 {
 		return
@@ -54,22 +60,33 @@ func parallelRange(n, grain int, fn func(lo, hi int)) {
 		grain = 1
 	}
 	w := Workers()
-	if maxw := (n + grain - 1) / grain; w > maxw {
-		w = maxw
+	maxChunks := (n + grain - 1) / grain
+	if w > maxChunks {
+		w = maxChunks
 	}
 	if w <= 1 {
 		fn(0, n)
 		return
 	}
+	chunks := min(maxChunks, w*chunksPerWorker)
+	var next atomic.Int32
+	run := func() {
+		for {
+			c := int(next.Add(1)) - 1
+			if c >= chunks {
+				return
+			}
+			fn(c*n/chunks, (c+1)*n/chunks)
+		}
+	}
 	var wg sync.WaitGroup
 	wg.Add(w - 1)
 	for t := 1; t < w; t++ {
-		lo, hi := t*n/w, (t+1)*n/w
 		go func() {
 			defer wg.Done()
-			fn(lo, hi)
+			run()
 		}()
 	}
-	fn(0, n/w)
+	run()
 	wg.Wait()
 }
