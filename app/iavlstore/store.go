@@ -86,6 +86,16 @@ type Store struct {
 
 	mu   sync.RWMutex // guards last
 	last Commit
+
+	// saving is held by Commit while it writes a version, and shared by
+	// every read of a committed version (View, GetAt, ProveAt, HashAt).
+	// IAVL's nodeDB is not safe for that: Commit drops a deleted key's
+	// fast node from the cache, then writes the batch that deletes it
+	// from the disk; a read in between (a query of an older version)
+	// loads the old fast node from the disk into the cache, where the
+	// working tree then finds the deleted key again, and this node's
+	// state diverges from the others' (TestQueryDuringCommit).
+	saving sync.RWMutex
 }
 
 // Open opens (or creates) the store named name under dir and loads the
@@ -235,6 +245,7 @@ func (s *Store) Iterator(start, end []byte, ascending bool) state.Iterator {
 // concurrently with the block executor's writes to the working tree. Writes
 // panic: layer a state.Cache over a View to buffer them (CheckTx does).
 type View struct {
+	s       *Store
 	t       *iavl.ImmutableTree
 	version int64
 }
@@ -249,7 +260,7 @@ func (s *Store) View(v int64) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &View{t: t, version: v}, nil
+	return &View{s: s, t: t, version: v}, nil
 }
 
 // Version is the committed version the view reads.
@@ -260,7 +271,9 @@ func (v *View) Get(key []byte) []byte {
 	if v.t == nil {
 		return nil
 	}
+	v.s.saving.RLock()
 	val, err := v.t.Get(key)
+	v.s.saving.RUnlock()
 	if err != nil {
 		panic(&DBError{Op: "get", Err: err})
 	}
@@ -272,7 +285,9 @@ func (v *View) Has(key []byte) bool {
 	if v.t == nil {
 		return false
 	}
+	v.s.saving.RLock()
 	ok, err := v.t.Has(key)
+	v.s.saving.RUnlock()
 	if err != nil {
 		panic(&DBError{Op: "has", Err: err})
 	}
@@ -319,6 +334,8 @@ func (s *Store) Rollback() { s.tree.Rollback() }
 // Commit saves the working tree as the next version and prunes old versions
 // as Options say. It is atomic with respect to crashes.
 func (s *Store) Commit() (Commit, error) {
+	s.saving.Lock()
+	defer s.saving.Unlock()
 	hash, version, err := s.tree.SaveVersion()
 	if err != nil {
 		return Commit{}, fmt.Errorf("iavlstore: save version: %w", err)
@@ -338,6 +355,8 @@ func (s *Store) Commit() (Commit, error) {
 // GetAt returns the value of key in committed version v (0 = latest), and
 // the version actually read.
 func (s *Store) GetAt(v int64, key []byte) ([]byte, int64, error) {
+	s.saving.RLock()
+	defer s.saving.RUnlock()
 	t, v, err := s.immutable(v)
 	if err != nil {
 		return nil, 0, err
@@ -353,6 +372,8 @@ func (s *Store) GetAt(v int64, key []byte) ([]byte, int64, error) {
 // ICS23 proof of its membership (or, when value is nil, non-membership)
 // under that version's root hash, and the version actually read.
 func (s *Store) ProveAt(v int64, key []byte) (value []byte, proof *ics23.CommitmentProof, version int64, err error) {
+	s.saving.RLock()
+	defer s.saving.RUnlock()
 	t, v, err := s.immutable(v)
 	if err != nil {
 		return nil, nil, 0, err
@@ -370,6 +391,8 @@ func (s *Store) ProveAt(v int64, key []byte) (value []byte, proof *ics23.Commitm
 
 // HashAt returns the root hash of committed version v.
 func (s *Store) HashAt(v int64) ([]byte, error) {
+	s.saving.RLock()
+	defer s.saving.RUnlock()
 	t, _, err := s.immutable(v)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -149,5 +151,59 @@ func TestRecoverTornVersion(t *testing.T) {
 	s.Set([]byte("b"), []byte("2"))
 	if c, err := s.Commit(); err != nil || c.Version != 2 {
 		t.Fatalf("recommit version 2: %+v %v", c, err)
+	}
+}
+
+// TestQueryDuringCommit: reads of an older version while Commit saves a
+// version that deletes keys must not leave the deleted keys visible to the
+// working tree (IAVL's fast-node cache must not be refilled from the disk
+// between the deletion and the write of the batch).
+func TestQueryDuringCommit(t *testing.T) {
+	s := OpenMemory(DefaultOptions())
+	const n = 2000
+	key := func(i int) []byte { return []byte(fmt.Sprintf("k%05d", i)) }
+	for i := range n {
+		s.Set(key(i), []byte("v"))
+	}
+	if _, err := s.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 40; round++ {
+		for i := range n {
+			switch {
+			case i%2 == 0:
+				s.Set(key(i), []byte(fmt.Sprint(round))) // new nodes to save after the deletions
+			case round%2 == 0:
+				s.Delete(key(i))
+			default:
+				s.Set(key(i), []byte("v"))
+			}
+		}
+		prev := s.LastCommit().Version
+		var stop atomic.Bool
+		var wg sync.WaitGroup
+		for g := 0; g < 2; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := g; !stop.Load(); j = (j + 7) % n {
+					if _, _, err := s.GetAt(prev, key(j)); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		if _, err := s.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		stop.Store(true)
+		wg.Wait()
+		for i := range n {
+			got := s.Get(key(i))
+			if i%2 == 1 && (round%2 == 0) != (got == nil) {
+				t.Fatalf("round %d: key %d reads %q after the commit", round, i, got)
+			}
+		}
 	}
 }
