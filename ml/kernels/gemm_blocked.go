@@ -37,6 +37,9 @@ var activeGemm = &goGemm
 // goroutines.
 const minParallelFlops = 32 * 32 * 32
 
+// gemmChunksPerWorker is how many column chunks gemmBlocked cuts per worker.
+const gemmChunksPerWorker = 2
+
 // operand is a matrix that the driver packs into panels, by global row and
 // column indices. matrix is a strided matrix, possibly transposed;
 // gather is an implicit matrix such as im2col, read by index tables.
@@ -69,11 +72,14 @@ func gemmBlocked(g *gemmKernel, a, b operand, m, n, k int, c []float32, ldc int,
 	case w <= 1 || (npan == 1 && m == 1):
 		gemmSerial(g, a, b, 0, m, 0, n, k, c, ldc, accumulate)
 	case npan >= w*2 || npan >= mpan:
-		// Split the columns: each worker owns whole panels of C.
-		w = min(w, npan)
-		parallelRange(w, 1, func(lo, hi int) {
+		// Split the columns: each chunk owns whole panels of C. More
+		// chunks than workers balance an odd panel count (5 panels on 2
+		// workers would idle one for a fifth of the call) at the cost of
+		// packing A once per chunk.
+		chunks := min(npan, w*gemmChunksPerWorker)
+		parallelRange(chunks, 1, func(lo, hi int) {
 			for t := lo; t < hi; t++ {
-				gemmSerial(g, a, b, 0, m, t*npan/w*nr, min((t+1)*npan/w*nr, n), k, c, ldc, accumulate)
+				gemmSerial(g, a, b, 0, m, t*npan/chunks*nr, min((t+1)*npan/chunks*nr, n), k, c, ldc, accumulate)
 			}
 		})
 	default:
