@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -293,13 +294,19 @@ func (a *App) preVerify(txs [][]byte) (int, error) {
 // the tx results, events, validator updates and the new app hash. It is
 // idempotent until Commit: executing the same height again (CometBFT
 // replaying after a crash between FinalizeBlock and Commit) first discards
-// the earlier, unsaved execution.
+// the earlier, unsaved execution; before the first commit it refuses
+// instead, since that execution shares its unsaved version with InitChain.
 func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (*abci.FinalizeBlockResponse, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.finalized != 0 {
 		if a.finalized != req.Height {
 			return nil, fmt.Errorf("app: FinalizeBlock(%d) while block %d is executed but not committed", req.Height, a.finalized)
+		}
+		if a.store.LastCommit().Version == 0 {
+			// Rolling back the first block would discard InitChain's
+			// writes too (they live in the same unsaved version).
+			return nil, fmt.Errorf("app: FinalizeBlock(%d) again before the first commit: the genesis state cannot be rolled back in-process; restart the node", req.Height)
 		}
 		a.log.Warn("re-executing a block that was finalized but not committed", "height", req.Height)
 		a.store.Rollback()
@@ -366,7 +373,11 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	c, err := a.store.Commit()
-	if err != nil {
+	if pe := (*iavlstore.PruneError)(nil); errors.As(err, &pe) {
+		// The version is saved; old versions are pruned again at the
+		// next interval. Halting the chain for disk space would be worse.
+		a.log.Warn("pruning old versions failed; the next prune retries", "err", err)
+	} else if err != nil {
 		return nil, fmt.Errorf("app: commit: %w", err)
 	}
 	if a.finalized != 0 && c.Version != a.finalized {

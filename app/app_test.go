@@ -220,3 +220,36 @@ func TestEventIndexFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayOfFirstBlockRefused: executing block 1 again before its commit
+// would roll back InitChain's writes with it, so the app refuses (CometBFT
+// never does this in-process; after a crash the store is empty and
+// InitChain runs again).
+func TestReplayOfFirstBlockRefused(t *testing.T) {
+	ctx := context.Background()
+	a, err := New(iavlstore.OpenMemory(iavlstore.DefaultOptions()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := ledgertest.NewSim(ledgertest.SimConfig{Seed: 3, Accounts: 2, Validators: 1}).Genesis()
+	st, _ := g.EncodeJSON()
+	if _, err := a.InitChain(ctx, &abci.InitChainRequest{ChainId: g.ChainID, AppStateBytes: st, InitialHeight: 1}); err != nil {
+		t.Fatal(err)
+	}
+	req := &abci.FinalizeBlockRequest{Height: 1, Time: time.Unix(1, 0)}
+	first, err := a.FinalizeBlock(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.FinalizeBlock(ctx, req); err == nil || !strings.Contains(err.Error(), "restart the node") {
+		t.Fatalf("second FinalizeBlock(1) before any commit: err = %v, want a refusal", err)
+	}
+	// The first execution is intact and commits.
+	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := a.Info(ctx, &abci.InfoRequest{})
+	if info.LastBlockHeight != 1 || string(info.LastBlockAppHash) != string(first.AppHash) {
+		t.Fatalf("after commit: height %d hash %X, want 1 and %X", info.LastBlockHeight, info.LastBlockAppHash, first.AppHash)
+	}
+}

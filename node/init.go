@@ -234,8 +234,16 @@ func writeGenesis(ms []*member, opts InitOptions) error {
 	// validator could unbond, wait, and escape its slash (x/staking
 	// README). CometBFT expires evidence only when both its age in blocks
 	// and in time pass their limits, so blocks decide: the time limit is
-	// set to the smallest value CometBFT accepts.
-	params.Evidence.MaxAgeNumBlocks = int64(g.Staking.Params.UnbondingBlocks)
+	// set to the smallest value CometBFT accepts. Two blocks of margin:
+	// evidence of height h is still accepted in block h+MaxAge+1, and a
+	// validator that unbonds in block u still signs block u+1 (validator
+	// updates take effect two blocks later), while its unbonding pays out
+	// in block u+UnbondingBlocks.
+	u := g.Staking.Params.UnbondingBlocks
+	if u < 3 {
+		return fmt.Errorf("genesis: staking unbonding_blocks is %d; it must be at least 3 so that evidence expires before an unbonding matures", u)
+	}
+	params.Evidence.MaxAgeNumBlocks = int64(u) - 2
 	params.Evidence.MaxAgeDuration = time.Second
 	doc := &types.GenesisDoc{
 		GenesisTime:     opts.GenesisTime,

@@ -25,8 +25,11 @@ func TestGenesisEvidenceExpiresBeforeUnbonding(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := doc.ConsensusParams.Evidence
-	if ev.MaxAgeNumBlocks <= 0 || uint64(ev.MaxAgeNumBlocks) > g.Staking.Params.UnbondingBlocks {
-		t.Fatalf("evidence max age %d blocks, unbonding %d blocks: evidence must expire no later than unbonding matures",
+	// Evidence of height h is accepted up to block h+MaxAge+1; an
+	// unbonding started in block u (whose validator still signs u+1)
+	// pays out in block u+U. So h+MaxAge+1 < u+U for h = u+1.
+	if ev.MaxAgeNumBlocks <= 0 || uint64(ev.MaxAgeNumBlocks)+2 > g.Staking.Params.UnbondingBlocks {
+		t.Fatalf("evidence max age %d blocks, unbonding %d blocks: evidence must expire before unbonding matures",
 			ev.MaxAgeNumBlocks, g.Staking.Params.UnbondingBlocks)
 	}
 }

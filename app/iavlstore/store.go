@@ -64,6 +64,18 @@ type DBError struct {
 func (e *DBError) Error() string { return "iavlstore: " + e.Op + ": " + e.Err.Error() }
 func (e *DBError) Unwrap() error { return e.Err }
 
+// PruneError is Commit's report that the version was saved but older
+// versions could not be deleted: the commit itself succeeded.
+type PruneError struct {
+	UpTo int64
+	Err  error
+}
+
+func (e *PruneError) Error() string {
+	return fmt.Sprintf("iavlstore: version saved, but pruning versions up to %d failed: %v", e.UpTo, e.Err)
+}
+func (e *PruneError) Unwrap() error { return e.Err }
+
 // FatalStorageError marks DBError as a storage failure (state.Fatal): the
 // ledger re-panics it instead of failing one tx.
 func (e *DBError) FatalStorageError() {}
@@ -238,7 +250,36 @@ func (s *Store) Iterator(start, end []byte, ascending bool) state.Iterator {
 	if err != nil {
 		panic(&DBError{Op: "iterator", Err: err})
 	}
-	return it
+	return failLoud{it}
+}
+
+// failLoud makes an IAVL iterator's storage error a panic, as every other
+// read is (state.Fatal): IAVL reports a node it cannot load by ending the
+// iteration early with Error set, and a loop that stops there would act on
+// part of the range, so this node's state would diverge from the others'
+// instead of the node stopping.
+type failLoud struct{ state.Iterator }
+
+func (it failLoud) check() {
+	if err := it.Iterator.Error(); err != nil {
+		panic(&DBError{Op: "iterate", Err: err})
+	}
+}
+
+// Valid reports whether the iterator is positioned at a key; it panics on
+// a storage error.
+func (it failLoud) Valid() bool {
+	ok := it.Iterator.Valid()
+	if !ok {
+		it.check()
+	}
+	return ok
+}
+
+// Next moves to the next key; it panics on a storage error.
+func (it failLoud) Next() {
+	it.Iterator.Next()
+	it.check()
 }
 
 // View is a read-only state.KV over one committed version. Reads may run
@@ -305,11 +346,16 @@ func (v *View) Iterator(start, end []byte, ascending bool) state.Iterator {
 	if v.t == nil {
 		return emptyIter{}
 	}
+	// Created under the commit lock as the other reads are: the fast
+	// iterator of the latest version decides which nodes to read as it is
+	// made.
+	v.s.saving.RLock()
 	it, err := v.t.Iterator(start, end, ascending)
+	v.s.saving.RUnlock()
 	if err != nil {
 		panic(&DBError{Op: "iterator", Err: err})
 	}
-	return it
+	return failLoud{it}
 }
 
 type emptyIter struct{}
@@ -332,7 +378,8 @@ func (s *Store) WorkingVersion() int64 { return s.tree.WorkingVersion() }
 func (s *Store) Rollback() { s.tree.Rollback() }
 
 // Commit saves the working tree as the next version and prunes old versions
-// as Options say. It is atomic with respect to crashes.
+// as Options say. It is atomic with respect to crashes. A *PruneError
+// means the version was saved but pruning failed.
 func (s *Store) Commit() (Commit, error) {
 	s.saving.Lock()
 	defer s.saving.Unlock()
@@ -346,7 +393,7 @@ func (s *Store) Commit() (Commit, error) {
 	s.mu.Unlock()
 	if k, every := s.opts.KeepRecent, s.opts.PruneEvery; k > 0 && every > 0 && version%every == 0 && version > k {
 		if err := s.tree.DeleteVersionsTo(version - k); err != nil {
-			return c, fmt.Errorf("iavlstore: prune versions up to %d: %w", version-k, err)
+			return c, &PruneError{UpTo: version - k, Err: err}
 		}
 	}
 	return c, nil

@@ -207,3 +207,37 @@ func TestQueryDuringCommit(t *testing.T) {
 		}
 	}
 }
+
+// brokenIter is an IAVL iterator that hits a storage error after its first
+// key, as IAVL reports a node it cannot load.
+type brokenIter struct{ n int }
+
+func (it *brokenIter) Valid() bool   { return it.n == 0 }
+func (it *brokenIter) Next()         { it.n++ }
+func (it *brokenIter) Key() []byte   { return []byte("k") }
+func (it *brokenIter) Value() []byte { return []byte("v") }
+func (it *brokenIter) Close() error  { return nil }
+func (it *brokenIter) Error() error {
+	if it.n > 0 {
+		return fmt.Errorf("node 0x2a not found")
+	}
+	return nil
+}
+
+// TestIteratorErrorPanics: a storage error in the middle of an iteration
+// must stop the node (a DBError panic, like every other failed read), not
+// end the loop early as if the range were done.
+func TestIteratorErrorPanics(t *testing.T) {
+	defer func() {
+		r := recover()
+		e, ok := r.(*DBError)
+		if !ok || e.Op != "iterate" {
+			t.Fatalf("recovered %v, want a *DBError of op iterate", r)
+		}
+	}()
+	seen := 0
+	for it := (failLoud{&brokenIter{}}); it.Valid(); it.Next() {
+		seen++
+	}
+	t.Fatalf("the loop ended after %d keys without a panic", seen)
+}
