@@ -376,17 +376,23 @@ func (f *fetch) activeProviders() int {
 func (f *fetch) verify(j verifyJob) {
 	defer blockBufs.Put(j.buf)
 	cc := f.m.ChunkCID(j.idx)
+	if want := chunkLen(f.m, j.idx); len(j.data) != want {
+		if store.VerifyBlock(cc, j.data) == nil {
+			// The bytes hash to the manifest's link but have the wrong
+			// length: the manifest itself is inconsistent and no provider
+			// can satisfy it.
+			f.sched.fatal(fmt.Errorf("p2p: blob %s has an inconsistent manifest: chunk %d hashes to %d bytes, but its size %d in chunks of %d needs %d; it cannot be fetched", f.c, j.idx, len(j.data), f.m.Size, f.m.ChunkSize, want))
+			f.sched.fail(j.idx, j.from)
+			return
+		}
+		f.lie(j, fmt.Sprintf("%d bytes, want %d", len(j.data), want))
+		return
+	}
 	err := f.batch.PutBlock(cc, j.data)
 	var me *store.MismatchError
 	switch {
 	case errors.As(err, &me):
-		f.mu.Lock()
-		f.liars[j.from] = true
-		f.notes = append(f.notes, fmt.Sprintf("%s: sent wrong bytes for chunk %d", j.from.ShortString(), j.idx))
-		f.mu.Unlock()
-		f.n.log.Warn("p2p: provider sent a corrupt chunk; fetching it elsewhere", "peer", j.from, "cid", f.c, "chunk", j.idx)
-		f.n.scores.Penalize(j.from, PenaltyLie, fmt.Sprintf("chunk %d of %s did not match its CID", j.idx, f.c))
-		f.sched.fail(j.idx, j.from)
+		f.lie(j, "did not match its CID")
 	case err != nil:
 		f.sched.fatal(err)
 	default:
@@ -399,6 +405,27 @@ func (f *fetch) verify(j verifyJob) {
 			f.progress.Unlock()
 		}
 	}
+}
+
+// lie records that j.from sent a bad chunk: it is banned and the chunk
+// fetched elsewhere.
+func (f *fetch) lie(j verifyJob, what string) {
+	f.mu.Lock()
+	f.liars[j.from] = true
+	f.notes = append(f.notes, fmt.Sprintf("%s: sent wrong bytes for chunk %d (%s)", j.from.ShortString(), j.idx, what))
+	f.mu.Unlock()
+	f.n.log.Warn("p2p: provider sent a corrupt chunk; fetching it elsewhere", "peer", j.from, "cid", f.c, "chunk", j.idx, "fault", what)
+	f.n.scores.Penalize(j.from, PenaltyLie, fmt.Sprintf("chunk %d of %s: %s", j.idx, f.c, what))
+	f.sched.fail(j.idx, j.from)
+}
+
+// chunkLen is the length manifest m requires of chunk i: ChunkSize for all
+// but the last, which holds the remainder of Size.
+func chunkLen(m *store.Manifest, i int) int {
+	if i == len(m.Chunks)-1 {
+		return int(m.Size - int64(i)*int64(m.ChunkSize))
+	}
+	return m.ChunkSize
 }
 
 // worker runs one pipelined stream to provider p until there is nothing
