@@ -231,6 +231,9 @@ func resourceManager(lim Limits) (network.ResourceManager, error) {
 		PeerDefault: rcmgr.ResourceLimits{
 			Memory: rcmgr.LimitVal64(lim.MemoryPerPeer),
 		},
+		Stream: rcmgr.ResourceLimits{
+			Memory: rcmgr.LimitVal64(streamMemory),
+		},
 		ProtocolPeer: map[protocol.ID]rcmgr.ResourceLimits{
 			ProtocolID: {
 				StreamsInbound:  rcmgr.LimitVal(lim.StreamsPerPeer),

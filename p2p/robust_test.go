@@ -60,3 +60,36 @@ func TestFetchRejectsChunkOfWrongLength(t *testing.T) {
 		t.Fatalf("inconsistent blob stored as complete: %+v", st)
 	}
 }
+
+// Proofs cost the requester like blocks: their bytes are charged to its
+// rate-limit bucket (they were free, so one small Prove request could make
+// a node read and send 16 MiB).
+func TestProofsAreRateLimited(t *testing.T) {
+	a := p2ptest.NewNode(t, func(c *p2p.Config) {
+		c.Limits.BytesPerSecPerPeer = 16 << 20
+		c.Limits.BurstPerPeer = 1 << 20
+	})
+	info, _ := put(t, a.Store(), 11, 8<<20)
+	m, err := a.Store().Manifest(info.CID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	com := store.CommitmentOf(&m)
+	b := p2ptest.NewNode(t, nil)
+	b.AddPeer(a.AddrInfo())
+	start := time.Now()
+	for i := range 2 {
+		ch := store.Challenge{Seed: sha256.Sum256([]byte{byte(i)}), Count: 8, Deadline: 10}
+		proof, err := b.Challenge(ctxT(t, 30*time.Second), a.ID(), info.CID, ch, 10*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := store.CheckProof(com, ch, proof, 5); err != nil {
+			t.Fatalf("honest proof %d: %v", i, err)
+		}
+	}
+	// 16 MiB of proofs at 16 MiB/s with a 1 MiB burst: about a second.
+	if el := time.Since(start); el < 700*time.Millisecond {
+		t.Fatalf("16 MiB of proofs at 16 MiB/s took only %v", el)
+	}
+}

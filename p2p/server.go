@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,11 @@ import (
 // serveBufSize is what a serving stream reserves from the resource manager:
 // one block buffer plus the reader and writer buffers.
 const serveBufSize = store.MaxBlockSize + 64<<10
+
+// streamMemory is the resource manager's memory limit per stream: room for
+// serveBufSize and the largest proof (MaxChallengeCount chunks) at
+// ReservationPriorityMedium (60% of the limit).
+const streamMemory = 2 * (serveBufSize + store.MaxChallengeCount*store.MaxBlockSize)
 
 var blockBufs = sync.Pool{New: func() any { b := make([]byte, store.MaxBlockSize); return &b }}
 
@@ -61,7 +67,7 @@ func (n *Node) handleStream(s network.Stream) {
 		case MsgGetBlock:
 			werr = n.serveBlock(s, bw, req, *bp)
 		case MsgProve:
-			werr = n.serveProof(bw, req)
+			werr = n.serveProof(s, bw, req)
 		}
 		if werr == nil && br.Buffered() == 0 {
 			werr = bw.Flush() // flush only when no pipelined request waits
@@ -103,7 +109,24 @@ func (n *Node) serveBlock(s network.Stream, bw *bufio.Writer, req Request, buf [
 	return err
 }
 
-func (n *Node) serveProof(bw *bufio.Writer, req Request) error {
+// serveProof answers a Prove request. Its cost falls on the requester like
+// a block's: a peer in debt with the rate limiter waits before the proof is
+// built, the proof's memory (up to Count chunks) is reserved from the
+// stream's scope, and its bytes are charged before they are sent.
+func (n *Node) serveProof(s network.Stream, bw *bufio.Writer, req Request) error {
+	p := s.Conn().RemotePeer()
+	if wait := n.rate.reserve(p, 0); wait > 0 {
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		time.Sleep(wait)
+	}
+	mem := min(max(req.Challenge.Count, 1), store.MaxChallengeCount) * store.MaxBlockSize
+	if err := s.Scope().ReserveMemory(mem, network.ReservationPriorityMedium); err != nil {
+		_, err = bw.Write(AppendError(nil, CodeBusy, "resource limit reached: "+err.Error()))
+		return err
+	}
+	defer s.Scope().ReleaseMemory(mem)
 	pr, err := n.source.Prove(req.CID, req.Challenge)
 	if err != nil {
 		code := CodeInternal
@@ -113,8 +136,17 @@ func (n *Node) serveProof(bw *bufio.Writer, req Request) error {
 		_, err = bw.Write(AppendError(nil, code, fmt.Sprintf("cannot prove %s: %v", req.CID, err)))
 		return err
 	}
-	_, err = bw.Write(AppendProof(nil, pr))
-	return err
+	size := frameHeader + binary.MaxVarintLen64
+	for _, c := range pr.Chunks {
+		size += len(c.Data) + 2*binary.MaxVarintLen64 + len(c.Proof.Encode())
+	}
+	if wait := n.rate.reserve(p, size); wait > 0 {
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		time.Sleep(wait)
+	}
+	return writeProof(bw, pr)
 }
 
 func (n *Node) writeErrorAndClose(s network.Stream, bw *bufio.Writer, code ErrorCode, msg string) {

@@ -269,17 +269,48 @@ func AppendError(b []byte, code ErrorCode, msg string) []byte {
 
 // AppendProof appends a Proof frame.
 func AppendProof(b []byte, p store.Proof) []byte {
-	var body []byte
-	body = binary.AppendUvarint(body, uint64(len(p.Chunks)))
-	for _, c := range p.Chunks {
-		body = binary.AppendUvarint(body, uint64(len(c.Data)))
-		body = append(body, c.Data...)
-		enc := c.Proof.Encode()
-		body = binary.AppendUvarint(body, uint64(len(enc)))
-		body = append(body, enc...)
+	w := sliceWriter{b}
+	writeProof(&w, p)
+	return w.b
+}
+
+type sliceWriter struct{ b []byte }
+
+func (w *sliceWriter) Write(p []byte) (int, error) { w.b = append(w.b, p...); return len(p), nil }
+
+// writeProof writes a Proof frame to w in parts (header, then each chunk's
+// length, bytes and inclusion proof), so that the chunks are not copied.
+func writeProof(w io.Writer, p store.Proof) error {
+	encs := make([][]byte, len(p.Chunks))
+	n := uvarintLen(uint64(len(p.Chunks)))
+	for i, c := range p.Chunks {
+		encs[i] = c.Proof.Encode()
+		n += uvarintLen(uint64(len(c.Data))) + len(c.Data) + uvarintLen(uint64(len(encs[i]))) + len(encs[i])
 	}
-	b = appendFrame(b, MsgProof, len(body))
-	return append(b, body...)
+	var small [frameHeader + binary.MaxVarintLen64]byte
+	b := appendFrame(small[:0], MsgProof, n)
+	b = binary.AppendUvarint(b, uint64(len(p.Chunks)))
+	if _, err := w.Write(b); err != nil {
+		return err
+	}
+	for i, c := range p.Chunks {
+		if _, err := w.Write(binary.AppendUvarint(small[:0], uint64(len(c.Data)))); err != nil {
+			return err
+		}
+		if _, err := w.Write(c.Data); err != nil {
+			return err
+		}
+		b := binary.AppendUvarint(small[:0], uint64(len(encs[i])))
+		if _, err := w.Write(append(b, encs[i]...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func uvarintLen(v uint64) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(b[:], v)
 }
 
 func responseLimit(typ byte) (int, bool) {
