@@ -16,11 +16,14 @@
 //
 // Fetch gets a blob: the root block from the first provider that has it,
 // then the chunks in parallel from every provider, several pipelined
-// requests per stream, each chunk verified against its CID before it is
-// stored; what it has stored is kept if it fails or the process dies, and
-// a later Fetch of the same blob resumes from it. Chunks a provider cannot
-// or will not deliver (it lacks them, it died, it stalled past the timeout,
-// it sent bytes that do not match) go to the other providers; a liar is banned. Providers come from FetchOptions,
+// requests per stream, each chunk verified against its CID and its length
+// in the manifest before it is stored; what it has stored is kept if it
+// fails or the process dies, and a later Fetch of the same blob resumes
+// from it. Chunks a provider cannot or will not deliver (it lacks them, it
+// died, it stalled past the timeout, it stayed busy for a chunk eight
+// times, it sent bytes that do not match) go to the other providers; a liar
+// is banned. A manifest whose chunks hash right but have the wrong lengths
+// can never be satisfied: its fetch fails. Providers come from FetchOptions,
 // the node's peer list (Config.Peers, AddPeer, Connect) or, with Config.DHT,
 // a Kademlia DHT of Tangent nodes (prefix /tangent: Provide, FindProviders);
 // the ledger's storage registrations will feed the list later. A CID naming

@@ -287,11 +287,12 @@ type fetch struct {
 	sched *sched
 	done  atomic.Int64
 
-	mu       sync.Mutex
-	liars    map[peer.ID]bool
-	notes    []string
-	live     map[peer.ID]int
-	progress sync.Mutex
+	mu        sync.Mutex
+	liars     map[peer.ID]bool
+	notes     []string
+	live      map[peer.ID]int
+	busyCount map[busyKey]int
+	progress  sync.Mutex
 }
 
 type verifyJob struct {
@@ -352,6 +353,31 @@ func (f *fetch) run(provs []peer.ID) error {
 		return &FetchError{CID: f.c, Missing: left, Tried: f.notes}
 	}
 	return nil
+}
+
+// A provider that answers Busy (or RateLimited) for the same chunk maxBusy
+// times is not asked for it again; between tries a worker waits busyBackoff.
+const (
+	maxBusy     = 8
+	busyBackoff = 50 * time.Millisecond
+)
+
+type busyKey struct {
+	idx int
+	p   peer.ID
+}
+
+// busy counts a Busy answer of p for chunk idx and reports whether p has
+// now said so maxBusy times.
+func (f *fetch) busy(idx int, p peer.ID) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.busyCount == nil {
+		f.busyCount = make(map[busyKey]int)
+	}
+	k := busyKey{idx, p}
+	f.busyCount[k]++
+	return f.busyCount[k] >= maxBusy
 }
 
 func (f *fetch) isLiar(p peer.ID) bool {
@@ -513,8 +539,18 @@ func (f *fetch) worker(p peer.ID, jobs chan<- verifyJob) (err error) {
 			blockBufs.Put(bp)
 			switch resp.Err.Code {
 			case CodeBusy, CodeRateLimited:
+				if f.busy(idx, p) {
+					// Busy for this chunk too often: let others have it.
+					f.sched.fail(idx, p)
+					f.n.scores.Penalize(p, PenaltyTimeout, fmt.Sprintf("busy %d times for chunk %d of %s", maxBusy, idx, f.c))
+					continue
+				}
 				f.sched.retry(idx)
-				time.Sleep(50 * time.Millisecond)
+				select {
+				case <-time.After(busyBackoff):
+				case <-f.ctx.Done():
+					return fail(f.ctx.Err(), 0, "")
+				}
 			default:
 				f.sched.fail(idx, p) // it lacks this chunk: others may have it
 			}

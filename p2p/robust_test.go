@@ -1,10 +1,14 @@
 package p2p_test
 
 import (
+	"bufio"
 	"crypto/sha256"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/network"
 
 	"tangent/p2p"
 	"tangent/p2p/p2ptest"
@@ -91,5 +95,44 @@ func TestProofsAreRateLimited(t *testing.T) {
 	// 16 MiB of proofs at 16 MiB/s with a 1 MiB burst: about a second.
 	if el := time.Since(start); el < 700*time.Millisecond {
 		t.Fatalf("16 MiB of proofs at 16 MiB/s took only %v", el)
+	}
+}
+
+// A provider that answers every chunk request Busy is given up after a few
+// tries per chunk: the fetch fails instead of running until its context
+// ends.
+func TestFetchGivesUpOnBusyForever(t *testing.T) {
+	a := p2ptest.NewNode(t, nil)
+	b := p2ptest.NewNode(t, nil)
+	info, _ := put(t, a.Store(), 7, 3<<20)
+	// a serves the root honestly, then answers every chunk request Busy.
+	a.Host().SetStreamHandler(p2p.ProtocolID, func(s network.Stream) {
+		br := bufio.NewReader(s)
+		for {
+			req, err := p2p.ReadRequest(br)
+			if err != nil {
+				s.Reset()
+				return
+			}
+			if req.CID == info.CID {
+				d, _ := a.Store().Block(req.CID)
+				s.Write(append(p2p.AppendBlockHeader(nil, len(d)), d...))
+				continue
+			}
+			s.Write(p2p.AppendError(nil, p2p.CodeBusy, "busy"))
+		}
+	})
+	b.AddPeer(a.AddrInfo())
+	start := time.Now()
+	_, err := b.Fetch(ctxT(t, 10*time.Second), info.CID, p2p.FetchOptions{Timeout: time.Second})
+	var fe *p2p.FetchError
+	if !errors.As(err, &fe) || fe.Missing != 3 {
+		t.Fatalf("fetch from an always-busy provider: %v, want a FetchError with 3 chunks missing", err)
+	}
+	if el := time.Since(start); el > 5*time.Second {
+		t.Fatalf("gave up after %v", el)
+	}
+	if sc := b.Scores().Score(a.ID()); sc >= 0 {
+		t.Fatalf("always-busy provider scored %d, want below 0", sc)
 	}
 }
