@@ -5,8 +5,9 @@
 // between the two spellings). Connections are TCP, secured with TLS 1.3 or
 // Noise, multiplexed with yamux; the libp2p resource manager bounds the
 // streams and memory of every peer, a token bucket bounds the bytes served
-// to each, and a local score (Scores) bans peers that lie or break the
-// protocol.
+// to each (blocks and proofs alike), an inbound stream that sends no request
+// or takes no response for Limits.IdleTimeout is closed, and a local score
+// (Scores) bans peers that lie or break the protocol.
 //
 // The protocol /tangent/blob/1.0.0 (wire.go) asks for one block (a raw blob,
 // a chunk, or a manifest) by CID, or for an availability proof. Messages are

@@ -54,7 +54,8 @@ type Limits struct {
 	// second (negative: unlimited), with bursts of BurstPerPeer bytes.
 	BytesPerSecPerPeer float64
 	BurstPerPeer       float64
-	// IdleTimeout closes an inbound stream with no request for this long.
+	// IdleTimeout closes an inbound stream with no request for this long,
+	// and resets one whose peer does not take a response for this long.
 	IdleTimeout time.Duration
 }
 

@@ -136,3 +136,40 @@ func TestFetchGivesUpOnBusyForever(t *testing.T) {
 		t.Fatalf("always-busy provider scored %d, want below 0", sc)
 	}
 }
+
+// A peer that pipelines requests and never reads the answers loses its
+// stream after IdleTimeout: it held the stream, a goroutine and a block
+// buffer forever.
+func TestServerResetsStreamThatDoesNotRead(t *testing.T) {
+	a := p2ptest.NewNode(t, func(c *p2p.Config) { c.Limits.IdleTimeout = time.Second })
+	b := p2ptest.NewNode(t, nil)
+	info, _ := put(t, a.Store(), 9, 1<<20) // one 1 MiB raw block
+	if err := b.Connect(ctxT(t, 5*time.Second), a.AddrInfo()); err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.Host().NewStream(ctxT(t, 5*time.Second), a.ID(), p2p.ProtocolID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Reset()
+	var req []byte
+	for range 40 {
+		req = p2p.AppendRequest(req, p2p.Request{Type: p2p.MsgGetBlock, CID: info.CID})
+	}
+	if _, err := s.Write(req); err != nil { // and never read
+		t.Fatal(err)
+	}
+	open := func() int {
+		k := 0
+		for _, c := range a.Host().Network().ConnsToPeer(b.ID()) {
+			k += len(c.GetStreams())
+		}
+		return k
+	}
+	for deadline := time.Now().Add(6 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if open() == 0 {
+			return
+		}
+	}
+	t.Fatalf("%d server-side streams from a peer that does not read still open 6s later (IdleTimeout 1s)", open())
+}

@@ -62,6 +62,10 @@ func (n *Node) handleStream(s network.Stream) {
 			return
 		}
 		s.SetReadDeadline(time.Time{})
+		// A peer that stops reading (say after pipelining requests) must
+		// not hold the stream, this goroutine and its buffers: writes time
+		// out after IdleTimeout and the stream is reset.
+		n.writeDeadline(s)
 		var werr error
 		switch req.Type {
 		case MsgGetBlock:
@@ -76,6 +80,7 @@ func (n *Node) handleStream(s network.Stream) {
 			s.Reset()
 			return
 		}
+		s.SetWriteDeadline(time.Time{})
 	}
 }
 
@@ -100,6 +105,7 @@ func (n *Node) serveBlock(s network.Stream, bw *bufio.Writer, req Request, buf [
 			return err
 		}
 		time.Sleep(wait)
+		n.writeDeadline(s) // the wait is ours, not the peer's
 	}
 	var h [frameHeader]byte
 	if _, err := bw.Write(AppendBlockHeader(h[:0], len(data))); err != nil {
@@ -120,6 +126,7 @@ func (n *Node) serveProof(s network.Stream, bw *bufio.Writer, req Request) error
 			return err
 		}
 		time.Sleep(wait)
+		n.writeDeadline(s) // the wait is ours, not the peer's
 	}
 	mem := min(max(req.Challenge.Count, 1), store.MaxChallengeCount) * store.MaxBlockSize
 	if err := s.Scope().ReserveMemory(mem, network.ReservationPriorityMedium); err != nil {
@@ -145,8 +152,14 @@ func (n *Node) serveProof(s network.Stream, bw *bufio.Writer, req Request) error
 			return err
 		}
 		time.Sleep(wait)
+		n.writeDeadline(s) // the wait is ours, not the peer's
 	}
 	return writeProof(bw, pr)
+}
+
+// writeDeadline gives the peer IdleTimeout to take what is written next.
+func (n *Node) writeDeadline(s network.Stream) {
+	s.SetWriteDeadline(time.Now().Add(n.limits.IdleTimeout))
 }
 
 func (n *Node) writeErrorAndClose(s network.Stream, bw *bufio.Writer, code ErrorCode, msg string) {
