@@ -23,7 +23,13 @@ const (
 	MaxScore         = 100
 )
 
-// Scores keeps a local score per peer. It is safe for concurrent use.
+// maxScored bounds the peers Scores remembers. Beyond it, the quarter of
+// the entries with the scores nearest zero are forgotten (banned peers and
+// well-behaved ones are kept longest).
+const maxScored = 4096
+
+// Scores keeps a local score per peer, for at most maxScored peers. It is
+// safe for concurrent use.
 type Scores struct {
 	mu     sync.Mutex
 	m      map[peer.ID]int
@@ -62,6 +68,7 @@ func (s *Scores) Penalize(p peer.ID, amount int, reason string) {
 	}
 	banned := was > BanScore && s.m[p] <= BanScore
 	onBan := s.onBan
+	s.pruneLocked()
 	s.mu.Unlock()
 	if banned && onBan != nil {
 		onBan(p)
@@ -73,6 +80,26 @@ func (s *Scores) Reward(p peer.ID, amount int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.m[p] = min(MaxScore, s.m[p]+amount)
+	s.pruneLocked()
+}
+
+// pruneLocked forgets the entries nearest zero when there are more than
+// maxScored: down to 3/4 of it, so the sort is paid once per maxScored/4
+// new peers.
+func (s *Scores) pruneLocked() {
+	if len(s.m) <= maxScored {
+		return
+	}
+	ps := make([]peer.ID, 0, len(s.m))
+	for p := range s.m {
+		ps = append(ps, p)
+	}
+	abs := func(v int) int { return max(v, -v) }
+	sort.Slice(ps, func(i, j int) bool { return abs(s.m[ps[i]]) < abs(s.m[ps[j]]) })
+	for _, p := range ps[:len(ps)-maxScored*3/4] {
+		delete(s.m, p)
+		delete(s.events, p)
+	}
 }
 
 // Rank sorts peers best score first (stable for equal scores).
