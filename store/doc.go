@@ -78,7 +78,11 @@
 //
 // Open one Store per directory and Close it. Readers from Get hold their
 // blob's blocks until Close. Batch is for writers that assemble a blob from
-// blocks received elsewhere (the p2p fetcher): PutBlock verifies each block,
-// Commit makes the blob visible. The pure parts (CIDs, manifests, proofs,
+// blocks received elsewhere (the p2p fetcher): PutBlock verifies each block
+// against its CID, and Commit, which makes the blob visible, refuses a blob
+// whose chunks are not the lengths its manifest says (a manifest fixes its
+// chunks' CIDs, not their lengths: a fetcher checks each chunk against
+// Manifest.ChunkLen as it arrives). A Reader fails with a *CorruptError
+// rather than serve such a chunk. The pure parts (CIDs, manifests, proofs,
 // erasure layout) use no clock, randomness or I/O.
 package store

@@ -195,8 +195,11 @@ func (e *QuotaError) Error() string {
 }
 
 // CorruptError is returned when a block's file does not hash to its CID (a
-// crash or a bad disk damaged it). The store deletes the file; fetching the
-// blob again repairs it.
+// crash or a bad disk damaged it): the store deletes the file (Path) and
+// fetching the blob again repairs it. It is also returned, with an empty
+// Path, when a chunk is not the length its blob's manifest says (the
+// manifest is inconsistent with its chunks: such a blob cannot be read, and
+// Commit refuses it); nothing is deleted then.
 type CorruptError struct {
 	CID  cid.Cid
 	Path string
@@ -204,7 +207,16 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
+	if e.Path == "" {
+		return fmt.Sprintf("store: block %s does not fit its blob: %v", e.CID, e.Err)
+	}
 	return fmt.Sprintf("store: block %s at %s is corrupt and was removed (%v); fetch the blob again", e.CID, e.Path, e.Err)
+}
+
+// chunkLenError reports chunk i of blob root, n bytes long where its
+// manifest m says otherwise.
+func chunkLenError(root cid.Cid, m *Manifest, i, n int) *CorruptError {
+	return &CorruptError{CID: m.ChunkCID(i), Err: fmt.Errorf("chunk %d of blob %s is %d bytes, its manifest says %d", i, root, n, m.ChunkLen(i))}
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
@@ -940,7 +952,8 @@ func (s *Store) sweepLocked() (blocks int, bytes int64) {
 
 // Commit records root as a committed blob with retention ret (merged with
 // any retention it already has) once all its blocks are present and durable.
-// For a dag-cbor root the manifest is read and every chunk must be present.
+// For a dag-cbor root the manifest is read and every chunk must be present
+// and as long as the manifest says (else a *CorruptError).
 func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
 	s := b.s
 	if _, err := DigestOf(root); err != nil {
@@ -974,6 +987,11 @@ func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
 	s.mu.Unlock()
 	if missing > 0 {
 		return Info{}, &IncompleteError{CID: root, Missing: missing}
+	}
+	if info.Kind == KindChunked {
+		if err := s.checkChunkLens(root); err != nil {
+			return Info{}, err
+		}
 	}
 	if !s.opts.NoSync && len(toSync) > 0 {
 		if err := s.syncBlocks(toSync); err != nil {
@@ -1013,6 +1031,40 @@ func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
 	s.mu.Unlock()
 	// The blob now holds its blocks: its partial record (if any) can go.
 	return out, s.removePartial(root)
+}
+
+// checkChunkLens checks that every chunk of chunked blob root is as long as
+// its manifest says (a manifest fixes its chunks' CIDs, not their lengths).
+// A chunk of the wrong size that fails verification is deleted and reported
+// as corrupt; one that is intact is reported by chunkLenError.
+func (s *Store) checkChunkLens(root cid.Cid) error {
+	m, err := s.Manifest(root)
+	if err != nil {
+		return err
+	}
+	for i := range m.Chunks {
+		c := m.ChunkCID(i)
+		s.mu.Lock()
+		var size int64 = -1
+		if st := s.blocks[c.KeyString()]; st != nil && st.present {
+			size = st.size
+		}
+		s.mu.Unlock()
+		if size == int64(m.ChunkLen(i)) {
+			continue
+		}
+		data, err := s.Block(c)
+		if err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return &IncompleteError{CID: root, Missing: 1}
+			}
+			return err
+		}
+		if len(data) != m.ChunkLen(i) {
+			return chunkLenError(root, &m, i, len(data))
+		}
+	}
+	return nil
 }
 
 // syncBlocks fsyncs block files, a few at a time, then the blocks directory.
