@@ -268,8 +268,16 @@ type Store struct {
 	fs   FS
 	lock io.Closer
 
+	// Lock order: metaMu, then a stripe (never both: no path takes a
+	// stripe while holding metaMu), then mu, then a Batch's mu.
 	stripes [64]sync.Mutex // serialize writers of the same block
 	seed    maphash.Seed
+	// metaMu serializes every change of a blob's metadata file together
+	// with the matching change of blobs: Commit's write and install,
+	// SetRetention, and GC's removal of expired blobs, so that GC never
+	// deletes a blob whose retention changed, or that was recommitted,
+	// after it chose it.
+	metaMu sync.Mutex
 
 	mu       sync.Mutex
 	blocks   map[string]*blockState
@@ -999,6 +1007,20 @@ func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
 		}
 	}
 
+	out, err := b.install(root, info, keys, ret)
+	if err != nil {
+		return Info{}, err
+	}
+	// The blob now holds its blocks: its partial record (if any) can go.
+	return out, s.removePartial(root)
+}
+
+// install writes blob root's metadata and lists it, ending the batch. It
+// holds metaMu throughout, so that GC cannot remove the metadata between.
+func (b *Batch) install(root cid.Cid, info Info, keys []string, ret Retention) (Info, error) {
+	s := b.s
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
 	s.mu.Lock()
 	old := s.blobs[root.KeyString()]
 	s.mu.Unlock()
@@ -1029,8 +1051,7 @@ func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
 	b.releaseLocked()
 	out := nb.info
 	s.mu.Unlock()
-	// The blob now holds its blocks: its partial record (if any) can go.
-	return out, s.removePartial(root)
+	return out, nil
 }
 
 // checkChunkLens checks that every chunk of chunked blob root is as long as
@@ -1170,8 +1191,20 @@ func (s *Store) List() []Info {
 
 // SetRetention replaces blob c's retention.
 func (s *Store) SetRetention(c cid.Cid, r Retention) error {
+	return s.updateRetention(c, func(Retention) Retention { return r })
+}
+
+// updateRetention sets blob c's retention to f of its current one, under
+// metaMu so that GC cannot drop the blob meanwhile.
+func (s *Store) updateRetention(c cid.Cid, f func(Retention) Retention) error {
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
 	s.mu.Lock()
 	b := s.blobs[c.KeyString()]
+	var r Retention
+	if b != nil {
+		r = f(b.info.Retention)
+	}
 	s.mu.Unlock()
 	if b == nil {
 		return ErrNotFound
@@ -1193,13 +1226,10 @@ func (s *Store) Pin(c cid.Cid) error { return s.setPinned(c, true) }
 func (s *Store) Unpin(c cid.Cid) error { return s.setPinned(c, false) }
 
 func (s *Store) setPinned(c cid.Cid, p bool) error {
-	info, err := s.Stat(c)
-	if err != nil {
-		return err
-	}
-	r := info.Retention
-	r.Pinned = p
-	return s.SetRetention(c, r)
+	return s.updateRetention(c, func(r Retention) Retention {
+		r.Pinned = p
+		return r
+	})
 }
 
 // GCStats reports what GC removed.
@@ -1217,6 +1247,36 @@ type GCStats struct {
 // open batches and readers stay too.
 func (s *Store) GC(height uint64) (GCStats, error) {
 	var st GCStats
+	n, errs, err := s.gcBlobs(height)
+	if err != nil {
+		return st, err
+	}
+	st.Blobs = n
+	var perr error
+	st.Partials, perr = s.gcPartials(height)
+	if perr != nil {
+		errs = append(errs, perr)
+	}
+	s.mu.Lock()
+	st.Blocks, st.Bytes = s.sweepLocked()
+	s.mu.Unlock()
+	if st.Blocks > 0 && !s.opts.NoSync {
+		if err := s.fs.SyncDir(s.blocksDir()); err != nil {
+			errs = append(errs, fmt.Errorf("store: sync %s: %w", s.blocksDir(), err))
+		}
+	}
+	return st, errors.Join(errs...)
+}
+
+// gcBlobs removes the metadata of every blob expired at height, makes the
+// removals durable and then drops the blobs, all under metaMu so that no
+// Commit or SetRetention changes a blob between GC choosing it and dropping
+// it. It returns how many it dropped and the errors of the blobs it could
+// not drop; if the metadata directory's sync fails it drops none and
+// returns that error last.
+func (s *Store) gcBlobs(height uint64) (int, []error, error) {
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
 	s.mu.Lock()
 	var drop []*blobState
 	for _, b := range s.blobs {
@@ -1240,34 +1300,24 @@ func (s *Store) GC(height uint64) (GCStats, error) {
 		// The metadata removals must be durable before the blocks go, or a
 		// power loss could bring back a blob without its blocks.
 		if err := s.fs.SyncDir(s.metaDir()); err != nil {
-			return st, fmt.Errorf("store: sync %s: %w", s.metaDir(), err)
+			return 0, nil, errors.Join(append(errs, fmt.Errorf("store: sync %s: %w", s.metaDir(), err))...)
 		}
 	}
-	var perr error
-	st.Partials, perr = s.gcPartials(height)
-	if perr != nil {
-		errs = append(errs, perr)
-	}
+	n := 0
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, b := range dropped {
 		key := b.info.CID.KeyString()
 		if s.blobs[key] != b {
-			continue // recommitted meanwhile: its new metadata is on disk
+			continue // cannot happen under metaMu; never drop another entry
 		}
 		delete(s.blobs, key)
 		for _, k := range b.blocks {
 			s.blocks[k].refs--
 		}
-		st.Blobs++
+		n++
 	}
-	st.Blocks, st.Bytes = s.sweepLocked()
-	s.mu.Unlock()
-	if st.Blocks > 0 && !s.opts.NoSync {
-		if err := s.fs.SyncDir(s.blocksDir()); err != nil {
-			errs = append(errs, fmt.Errorf("store: sync %s: %w", s.blocksDir(), err))
-		}
-	}
-	return st, errors.Join(errs...)
+	return n, errs, nil
 }
 
 // Usage returns the bytes of blocks in the store and the quota (negative:
