@@ -753,6 +753,10 @@ func (s *Store) Block(c cid.Cid) ([]byte, error) { return s.ReadBlock(c, nil) }
 // ReadBlock is Block reading into buf when buf is large enough; the result
 // aliases buf then.
 func (s *Store) ReadBlock(c cid.Cid, buf []byte) ([]byte, error) {
+	return s.readBlock(c, buf, false)
+}
+
+func (s *Store) readBlock(c cid.Cid, buf []byte, retried bool) ([]byte, error) {
 	key := c.KeyString()
 	s.mu.Lock()
 	st := s.blocks[key]
@@ -789,14 +793,31 @@ func (s *Store) ReadBlock(c cid.Cid, buf []byte) ([]byte, error) {
 		verr = VerifyBlock(c, data)
 	}
 	if verr != nil {
+		// Delete the bad file under the block's stripe (taken before mu,
+		// as put does), so that a put cannot rename a good copy into place
+		// between the check and the removal.
+		sm := s.stripe(key)
+		sm.Lock()
 		s.mu.Lock()
-		if st.present && !st.verified {
+		same := s.blocks[key] == st
+		if same && st.present && st.verified {
+			// A put replaced the file with checked bytes since we read
+			// it: read that.
+			s.mu.Unlock()
+			sm.Unlock()
+			if !retried {
+				return s.readBlock(c, buf, true)
+			}
+			return nil, fmt.Errorf("store: block %s changed while it was read: %w", c, verr)
+		}
+		if same && st.present && !st.verified {
 			s.fs.Remove(path)
 			st.present, st.hasCRC = false, false
 			s.used -= st.size
 			s.dropIfUnused(key)
 		}
 		s.mu.Unlock()
+		sm.Unlock()
 		s.opts.Logger.Warn("store: removed corrupt block", "cid", c, "err", verr)
 		return nil, &CorruptError{CID: c, Path: path, Err: verr}
 	}
