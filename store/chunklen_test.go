@@ -97,8 +97,15 @@ func testBadChunkLen(t *testing.T, mid int) {
 	}
 	defer r.Close()
 	p := make([]byte, r.Size())
-	if _, err := r.ReadAt(p, 0); !errors.As(err, &ce) {
-		t.Errorf("ReadAt: %v, want *CorruptError", err)
+	readDone := make(chan error, 1)
+	go func() { _, err := r.ReadAt(p, 0); readDone <- err }()
+	select {
+	case err := <-readDone:
+		if !errors.As(err, &ce) {
+			t.Errorf("ReadAt: %v, want *CorruptError", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadAt does not return")
 	}
 	done := make(chan struct{})
 	var n int64

@@ -268,8 +268,8 @@ type Store struct {
 	fs   FS
 	lock io.Closer
 
-	// Lock order: metaMu, then a stripe (never both: no path takes a
-	// stripe while holding metaMu), then mu, then a Batch's mu.
+	// Lock order: metaMu before mu, a stripe before mu, a Batch's mu
+	// last. metaMu and a stripe are never held together.
 	stripes [64]sync.Mutex // serialize writers of the same block
 	seed    maphash.Seed
 	// metaMu serializes every change of a blob's metadata file together
