@@ -54,8 +54,12 @@
 // data such as checkpoints through its challenge window: ThroughWindow), or
 // pinned. GC(height) drops expired blobs and deletes the blocks no kept blob
 // references (chunks shared between blobs are stored once and kept while
-// any blob needs them). Blocks left by an interrupted write are reclaimed by
-// GC or when space is needed, except those of a partial blob: a fetch
+// any blob needs them). GC's removal of blobs, Commit and the retention
+// setters (SetRetention, Pin, Unpin) are serialized: a Commit or setter
+// that returns nil has its retention on disk and in force, and a setter
+// that GC overtakes returns ErrNotFound. Blocks left by an interrupted
+// write are reclaimed by GC or when space is needed, except those of a
+// partial blob: a fetch
 // records (Batch.KeepPartial) that the blocks of the blob it is assembling
 // are kept for Options.PartialGrace heights after the first GC that sees
 // the record, so that it resumes after a failure or a restart; committing
@@ -78,7 +82,11 @@
 //
 // Open one Store per directory and Close it. Readers from Get hold their
 // blob's blocks until Close. Batch is for writers that assemble a blob from
-// blocks received elsewhere (the p2p fetcher): PutBlock verifies each block,
-// Commit makes the blob visible. The pure parts (CIDs, manifests, proofs,
+// blocks received elsewhere (the p2p fetcher): PutBlock verifies each block
+// against its CID, and Commit, which makes the blob visible, refuses a blob
+// whose chunks are not the lengths its manifest says (a manifest fixes its
+// chunks' CIDs, not their lengths: a fetcher checks each chunk against
+// Manifest.ChunkLen as it arrives). A Reader fails with a *CorruptError
+// rather than serve such a chunk. The pure parts (CIDs, manifests, proofs,
 // erasure layout) use no clock, randomness or I/O.
 package store

@@ -97,6 +97,14 @@ func (r *Reader) chunk(i int) ([]byte, error) {
 		}
 		return nil, err
 	}
+	if r.m != nil && len(data) != r.m.ChunkLen(i) {
+		// The chunk hashes to its CID but the manifest's sizes disagree:
+		// serving it would read out of bounds or past Size.
+		return nil, chunkLenError(r.info.CID, r.m, i, len(data))
+	}
+	if r.m == nil && int64(len(data)) != r.info.Size {
+		return nil, &CorruptError{CID: c, Err: fmt.Errorf("raw blob %s is %d bytes, its record says %d", c, len(data), r.info.Size)}
+	}
 	r.cached, r.cache = i, data
 	return data, nil
 }

@@ -195,8 +195,11 @@ func (e *QuotaError) Error() string {
 }
 
 // CorruptError is returned when a block's file does not hash to its CID (a
-// crash or a bad disk damaged it). The store deletes the file; fetching the
-// blob again repairs it.
+// crash or a bad disk damaged it): the store deletes the file (Path) and
+// fetching the blob again repairs it. It is also returned, with an empty
+// Path, when a chunk is not the length its blob's manifest says (the
+// manifest is inconsistent with its chunks: such a blob cannot be read, and
+// Commit refuses it); nothing is deleted then.
 type CorruptError struct {
 	CID  cid.Cid
 	Path string
@@ -204,7 +207,16 @@ type CorruptError struct {
 }
 
 func (e *CorruptError) Error() string {
+	if e.Path == "" {
+		return fmt.Sprintf("store: block %s does not fit its blob: %v", e.CID, e.Err)
+	}
 	return fmt.Sprintf("store: block %s at %s is corrupt and was removed (%v); fetch the blob again", e.CID, e.Path, e.Err)
+}
+
+// chunkLenError reports chunk i of blob root, n bytes long where its
+// manifest m says otherwise.
+func chunkLenError(root cid.Cid, m *Manifest, i, n int) *CorruptError {
+	return &CorruptError{CID: m.ChunkCID(i), Err: fmt.Errorf("chunk %d of blob %s is %d bytes, its manifest says %d", i, root, n, m.ChunkLen(i))}
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
@@ -256,8 +268,16 @@ type Store struct {
 	fs   FS
 	lock io.Closer
 
+	// Lock order: metaMu before mu, a stripe before mu, a Batch's mu
+	// last. metaMu and a stripe are never held together.
 	stripes [64]sync.Mutex // serialize writers of the same block
 	seed    maphash.Seed
+	// metaMu serializes every change of a blob's metadata file together
+	// with the matching change of blobs: Commit's write and install,
+	// SetRetention, and GC's removal of expired blobs, so that GC never
+	// deletes a blob whose retention changed, or that was recommitted,
+	// after it chose it.
+	metaMu sync.Mutex
 
 	mu       sync.Mutex
 	blocks   map[string]*blockState
@@ -733,6 +753,10 @@ func (s *Store) Block(c cid.Cid) ([]byte, error) { return s.ReadBlock(c, nil) }
 // ReadBlock is Block reading into buf when buf is large enough; the result
 // aliases buf then.
 func (s *Store) ReadBlock(c cid.Cid, buf []byte) ([]byte, error) {
+	return s.readBlock(c, buf, false)
+}
+
+func (s *Store) readBlock(c cid.Cid, buf []byte, retried bool) ([]byte, error) {
 	key := c.KeyString()
 	s.mu.Lock()
 	st := s.blocks[key]
@@ -769,14 +793,31 @@ func (s *Store) ReadBlock(c cid.Cid, buf []byte) ([]byte, error) {
 		verr = VerifyBlock(c, data)
 	}
 	if verr != nil {
+		// Delete the bad file under the block's stripe (taken before mu,
+		// as put does), so that a put cannot rename a good copy into place
+		// between the check and the removal.
+		sm := s.stripe(key)
+		sm.Lock()
 		s.mu.Lock()
-		if st.present && !st.verified {
+		same := s.blocks[key] == st
+		if same && st.present && st.verified {
+			// A put replaced the file with checked bytes since we read
+			// it: read that.
+			s.mu.Unlock()
+			sm.Unlock()
+			if !retried {
+				return s.readBlock(c, buf, true)
+			}
+			return nil, fmt.Errorf("store: block %s changed while it was read: %w", c, verr)
+		}
+		if same && st.present && !st.verified {
 			s.fs.Remove(path)
 			st.present, st.hasCRC = false, false
 			s.used -= st.size
 			s.dropIfUnused(key)
 		}
 		s.mu.Unlock()
+		sm.Unlock()
 		s.opts.Logger.Warn("store: removed corrupt block", "cid", c, "err", verr)
 		return nil, &CorruptError{CID: c, Path: path, Err: verr}
 	}
@@ -940,7 +981,8 @@ func (s *Store) sweepLocked() (blocks int, bytes int64) {
 
 // Commit records root as a committed blob with retention ret (merged with
 // any retention it already has) once all its blocks are present and durable.
-// For a dag-cbor root the manifest is read and every chunk must be present.
+// For a dag-cbor root the manifest is read and every chunk must be present
+// and as long as the manifest says (else a *CorruptError).
 func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
 	s := b.s
 	if _, err := DigestOf(root); err != nil {
@@ -975,12 +1017,31 @@ func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
 	if missing > 0 {
 		return Info{}, &IncompleteError{CID: root, Missing: missing}
 	}
+	if info.Kind == KindChunked {
+		if err := s.checkChunkLens(root); err != nil {
+			return Info{}, err
+		}
+	}
 	if !s.opts.NoSync && len(toSync) > 0 {
 		if err := s.syncBlocks(toSync); err != nil {
 			return Info{}, err
 		}
 	}
 
+	out, err := b.install(root, info, keys, ret)
+	if err != nil {
+		return Info{}, err
+	}
+	// The blob now holds its blocks: its partial record (if any) can go.
+	return out, s.removePartial(root)
+}
+
+// install writes blob root's metadata and lists it, ending the batch. It
+// holds metaMu throughout, so that GC cannot remove the metadata between.
+func (b *Batch) install(root cid.Cid, info Info, keys []string, ret Retention) (Info, error) {
+	s := b.s
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
 	s.mu.Lock()
 	old := s.blobs[root.KeyString()]
 	s.mu.Unlock()
@@ -1011,8 +1072,41 @@ func (b *Batch) Commit(root cid.Cid, ret Retention) (Info, error) {
 	b.releaseLocked()
 	out := nb.info
 	s.mu.Unlock()
-	// The blob now holds its blocks: its partial record (if any) can go.
-	return out, s.removePartial(root)
+	return out, nil
+}
+
+// checkChunkLens checks that every chunk of chunked blob root is as long as
+// its manifest says (a manifest fixes its chunks' CIDs, not their lengths).
+// A chunk of the wrong size that fails verification is deleted and reported
+// as corrupt; one that is intact is reported by chunkLenError.
+func (s *Store) checkChunkLens(root cid.Cid) error {
+	m, err := s.Manifest(root)
+	if err != nil {
+		return err
+	}
+	for i := range m.Chunks {
+		c := m.ChunkCID(i)
+		s.mu.Lock()
+		var size int64 = -1
+		if st := s.blocks[c.KeyString()]; st != nil && st.present {
+			size = st.size
+		}
+		s.mu.Unlock()
+		if size == int64(m.ChunkLen(i)) {
+			continue
+		}
+		data, err := s.Block(c)
+		if err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return &IncompleteError{CID: root, Missing: 1}
+			}
+			return err
+		}
+		if len(data) != m.ChunkLen(i) {
+			return chunkLenError(root, &m, i, len(data))
+		}
+	}
+	return nil
 }
 
 // syncBlocks fsyncs block files, a few at a time, then the blocks directory.
@@ -1118,8 +1212,20 @@ func (s *Store) List() []Info {
 
 // SetRetention replaces blob c's retention.
 func (s *Store) SetRetention(c cid.Cid, r Retention) error {
+	return s.updateRetention(c, func(Retention) Retention { return r })
+}
+
+// updateRetention sets blob c's retention to f of its current one, under
+// metaMu so that GC cannot drop the blob meanwhile.
+func (s *Store) updateRetention(c cid.Cid, f func(Retention) Retention) error {
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
 	s.mu.Lock()
 	b := s.blobs[c.KeyString()]
+	var r Retention
+	if b != nil {
+		r = f(b.info.Retention)
+	}
 	s.mu.Unlock()
 	if b == nil {
 		return ErrNotFound
@@ -1141,13 +1247,10 @@ func (s *Store) Pin(c cid.Cid) error { return s.setPinned(c, true) }
 func (s *Store) Unpin(c cid.Cid) error { return s.setPinned(c, false) }
 
 func (s *Store) setPinned(c cid.Cid, p bool) error {
-	info, err := s.Stat(c)
-	if err != nil {
-		return err
-	}
-	r := info.Retention
-	r.Pinned = p
-	return s.SetRetention(c, r)
+	return s.updateRetention(c, func(r Retention) Retention {
+		r.Pinned = p
+		return r
+	})
 }
 
 // GCStats reports what GC removed.
@@ -1165,6 +1268,36 @@ type GCStats struct {
 // open batches and readers stay too.
 func (s *Store) GC(height uint64) (GCStats, error) {
 	var st GCStats
+	n, errs, err := s.gcBlobs(height)
+	if err != nil {
+		return st, err
+	}
+	st.Blobs = n
+	var perr error
+	st.Partials, perr = s.gcPartials(height)
+	if perr != nil {
+		errs = append(errs, perr)
+	}
+	s.mu.Lock()
+	st.Blocks, st.Bytes = s.sweepLocked()
+	s.mu.Unlock()
+	if st.Blocks > 0 && !s.opts.NoSync {
+		if err := s.fs.SyncDir(s.blocksDir()); err != nil {
+			errs = append(errs, fmt.Errorf("store: sync %s: %w", s.blocksDir(), err))
+		}
+	}
+	return st, errors.Join(errs...)
+}
+
+// gcBlobs removes the metadata of every blob expired at height, makes the
+// removals durable and then drops the blobs, all under metaMu so that no
+// Commit or SetRetention changes a blob between GC choosing it and dropping
+// it. It returns how many it dropped and the errors of the blobs it could
+// not drop; if the metadata directory's sync fails it drops none and
+// returns that error last.
+func (s *Store) gcBlobs(height uint64) (int, []error, error) {
+	s.metaMu.Lock()
+	defer s.metaMu.Unlock()
 	s.mu.Lock()
 	var drop []*blobState
 	for _, b := range s.blobs {
@@ -1188,34 +1321,24 @@ func (s *Store) GC(height uint64) (GCStats, error) {
 		// The metadata removals must be durable before the blocks go, or a
 		// power loss could bring back a blob without its blocks.
 		if err := s.fs.SyncDir(s.metaDir()); err != nil {
-			return st, fmt.Errorf("store: sync %s: %w", s.metaDir(), err)
+			return 0, nil, errors.Join(append(errs, fmt.Errorf("store: sync %s: %w", s.metaDir(), err))...)
 		}
 	}
-	var perr error
-	st.Partials, perr = s.gcPartials(height)
-	if perr != nil {
-		errs = append(errs, perr)
-	}
+	n := 0
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, b := range dropped {
 		key := b.info.CID.KeyString()
 		if s.blobs[key] != b {
-			continue // recommitted meanwhile: its new metadata is on disk
+			continue // cannot happen under metaMu; never drop another entry
 		}
 		delete(s.blobs, key)
 		for _, k := range b.blocks {
 			s.blocks[k].refs--
 		}
-		st.Blobs++
+		n++
 	}
-	st.Blocks, st.Bytes = s.sweepLocked()
-	s.mu.Unlock()
-	if st.Blocks > 0 && !s.opts.NoSync {
-		if err := s.fs.SyncDir(s.blocksDir()); err != nil {
-			errs = append(errs, fmt.Errorf("store: sync %s: %w", s.blocksDir(), err))
-		}
-	}
-	return st, errors.Join(errs...)
+	return n, errs, nil
 }
 
 // Usage returns the bytes of blocks in the store and the quota (negative:
