@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipfs/go-cid"
 	"github.com/libp2p/go-libp2p/core/network"
 
 	"tangent/p2p"
@@ -15,37 +16,44 @@ import (
 	"tangent/store"
 )
 
-// inconsistentBlob stores a blob whose manifest claims 3 chunks of 4 KiB
-// but links a 10-byte chunk 0: every chunk matches its CID, yet no
-// provider can ever deliver a 4 KiB chunk 0.
-func inconsistentBlob(t *testing.T, s *store.Store) store.Info {
+// serveInconsistentBlob makes node a serve, by hand, a blob whose manifest
+// lists a 10-byte chunk 0 for a 3-chunk blob of MinChunkSize chunks: the
+// chunk matches its CID, yet no provider can ever deliver the 4 KiB chunk 0
+// the manifest's size requires. (The store refuses to commit such a blob,
+// so a is a hand-made server, as a malicious provider would be.)
+func serveInconsistentBlob(t *testing.T, a *p2p.Node) cid.Cid {
 	t.Helper()
 	cs := store.MinChunkSize
 	chunks := [][]byte{make([]byte, 10), make([]byte, cs), make([]byte, cs)}
 	chunks[1][0], chunks[2][0] = 1, 2
+	blocks := map[cid.Cid][]byte{}
 	var ds []store.Digest
 	for _, c := range chunks {
 		ds = append(ds, sha256.Sum256(c))
+		blocks[store.RawCID(c)] = c
 	}
 	m, err := store.NewManifest(int64(3*cs), cs, ds)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := s.NewBatch()
-	defer b.Abort()
-	for _, c := range chunks {
-		if err := b.PutBlock(store.RawCID(c), c); err != nil {
-			t.Fatal(err)
+	blocks[m.CID()] = m.Encode()
+	a.Host().SetStreamHandler(p2p.ProtocolID, func(s network.Stream) {
+		br := bufio.NewReader(s)
+		for {
+			req, err := p2p.ReadRequest(br)
+			if err != nil {
+				s.Reset()
+				return
+			}
+			d, ok := blocks[req.CID]
+			if !ok {
+				s.Write(p2p.AppendError(nil, p2p.CodeNotFound, "not found"))
+				continue
+			}
+			s.Write(append(p2p.AppendBlockHeader(nil, len(d)), d...))
 		}
-	}
-	if err := b.PutBlock(m.CID(), m.Encode()); err != nil {
-		t.Fatal(err)
-	}
-	info, err := b.Commit(m.CID(), store.Pinned())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info
+	})
+	return m.CID()
 }
 
 // A chunk whose length is not what the manifest requires is refused, even
@@ -54,13 +62,13 @@ func inconsistentBlob(t *testing.T, s *store.Store) store.Info {
 func TestFetchRejectsChunkOfWrongLength(t *testing.T) {
 	a := p2ptest.NewNode(t, nil)
 	b := p2ptest.NewNode(t, nil)
-	info := inconsistentBlob(t, a.Store())
+	root := serveInconsistentBlob(t, a)
 	b.AddPeer(a.AddrInfo())
-	_, err := b.Fetch(ctxT(t, 10*time.Second), info.CID, p2p.FetchOptions{Retention: store.Pinned(), Timeout: 2 * time.Second})
+	_, err := b.Fetch(ctxT(t, 10*time.Second), root, p2p.FetchOptions{Retention: store.Pinned(), Timeout: 2 * time.Second})
 	if err == nil || !strings.Contains(err.Error(), "inconsistent manifest") {
 		t.Fatalf("fetch of an inconsistent manifest: err = %v, want an inconsistent-manifest error", err)
 	}
-	if st, err := b.Store().Stat(info.CID); err == nil && st.Complete {
+	if st, err := b.Store().Stat(root); err == nil && st.Complete {
 		t.Fatalf("inconsistent blob stored as complete: %+v", st)
 	}
 }
