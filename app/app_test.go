@@ -20,27 +20,42 @@ import (
 // moves 500 utgt from account 0 to account 1 of a small simulation genesis.
 func oneBlockApp(t *testing.T) (*App, *ledgertest.Sim, []byte) {
 	t.Helper()
-	ctx := context.Background()
-	a, err := New(iavlstore.OpenMemory(iavlstore.DefaultOptions()), Options{CheckInvariants: true})
+	a, sim := genesisApp(t, Options{CheckInvariants: true})
+	res := transferBlock(t, a, sim)
+	if _, err := a.Commit(context.Background(), &abci.CommitRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	return a, sim, res.AppHash
+}
+
+// genesisApp returns an app with opts after InitChain of a small
+// simulation genesis (4 accounts, 2 validators).
+func genesisApp(t *testing.T, opts Options) (*App, *ledgertest.Sim) {
+	t.Helper()
+	a, err := New(iavlstore.OpenMemory(iavlstore.DefaultOptions()), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	sim := ledgertest.NewSim(ledgertest.SimConfig{Seed: 9, Accounts: 4, Validators: 2})
 	g := sim.Genesis()
 	st, _ := g.EncodeJSON()
-	if _, err := a.InitChain(ctx, &abci.InitChainRequest{ChainId: g.ChainID, AppStateBytes: st, InitialHeight: 1}); err != nil {
+	if _, err := a.InitChain(context.Background(), &abci.InitChainRequest{ChainId: g.ChainID, AppStateBytes: st, InitialHeight: 1}); err != nil {
 		t.Fatal(err)
 	}
-	acc := sim.Accounts()
+	return a, sim
+}
+
+// transferBlock executes (without committing) block 1 with one transfer
+// of 500 utgt from account 0 to account 1.
+func transferBlock(t *testing.T, a *App, sim *ledgertest.Sim) *abci.FinalizeBlockResponse {
+	t.Helper()
+	g, acc := sim.Genesis(), sim.Accounts()
 	tx := acc[0].TxMinFee(g.ChainID, 0, g.Auth.Params, &banktypes.MsgSend{To: acc[1].Addr, Amount: 500})
-	res, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: 1, Time: time.Unix(1, 0), Txs: [][]byte{tx}})
+	res, err := a.FinalizeBlock(context.Background(), &abci.FinalizeBlockRequest{Height: 1, Time: time.Unix(1, 0), Txs: [][]byte{tx}})
 	if err != nil || res.TxResults[0].Code != 0 {
 		t.Fatalf("block 1: %v %+v", err, res)
 	}
-	if _, err := a.Commit(ctx, &abci.CommitRequest{}); err != nil {
-		t.Fatal(err)
-	}
-	return a, sim, res.AppHash
+	return res
 }
 
 func TestQueryPaths(t *testing.T) {
@@ -186,23 +201,8 @@ func TestCheckerFollowsCommits(t *testing.T) {
 // indexer; with IndexEvents exactly the address attributes are.
 func TestEventIndexFlags(t *testing.T) {
 	for _, index := range []bool{false, true} {
-		ctx := context.Background()
-		a, err := New(iavlstore.OpenMemory(iavlstore.DefaultOptions()), Options{IndexEvents: index})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sim := ledgertest.NewSim(ledgertest.SimConfig{Seed: 9, Accounts: 4, Validators: 2})
-		g := sim.Genesis()
-		st, _ := g.EncodeJSON()
-		if _, err := a.InitChain(ctx, &abci.InitChainRequest{ChainId: g.ChainID, AppStateBytes: st, InitialHeight: 1}); err != nil {
-			t.Fatal(err)
-		}
-		acc := sim.Accounts()
-		tx := acc[0].TxMinFee(g.ChainID, 0, g.Auth.Params, &banktypes.MsgSend{To: acc[1].Addr, Amount: 500})
-		res, err := a.FinalizeBlock(ctx, &abci.FinalizeBlockRequest{Height: 1, Time: time.Unix(1, 0), Txs: [][]byte{tx}})
-		if err != nil || res.TxResults[0].Code != 0 {
-			t.Fatalf("block 1: %v %+v", err, res)
-		}
+		a, sim := genesisApp(t, Options{IndexEvents: index})
+		res := transferBlock(t, a, sim)
 		indexed := 0
 		for _, e := range res.TxResults[0].Events {
 			for _, at := range e.Attributes {
@@ -227,20 +227,9 @@ func TestEventIndexFlags(t *testing.T) {
 // InitChain runs again).
 func TestReplayOfFirstBlockRefused(t *testing.T) {
 	ctx := context.Background()
-	a, err := New(iavlstore.OpenMemory(iavlstore.DefaultOptions()), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := ledgertest.NewSim(ledgertest.SimConfig{Seed: 3, Accounts: 2, Validators: 1}).Genesis()
-	st, _ := g.EncodeJSON()
-	if _, err := a.InitChain(ctx, &abci.InitChainRequest{ChainId: g.ChainID, AppStateBytes: st, InitialHeight: 1}); err != nil {
-		t.Fatal(err)
-	}
+	a, sim := genesisApp(t, Options{})
+	first := transferBlock(t, a, sim)
 	req := &abci.FinalizeBlockRequest{Height: 1, Time: time.Unix(1, 0)}
-	first, err := a.FinalizeBlock(ctx, req)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := a.FinalizeBlock(ctx, req); err == nil || !strings.Contains(err.Error(), "restart the node") {
 		t.Fatalf("second FinalizeBlock(1) before any commit: err = %v, want a refusal", err)
 	}

@@ -37,6 +37,19 @@ func serveInconsistentBlob(t *testing.T, a *p2p.Node) cid.Cid {
 		t.Fatal(err)
 	}
 	blocks[m.CID()] = m.Encode()
+	serveByHand(a, func(req p2p.Request) []byte {
+		d, ok := blocks[req.CID]
+		if !ok {
+			return p2p.AppendError(nil, p2p.CodeNotFound, "not found")
+		}
+		return append(p2p.AppendBlockHeader(nil, len(d)), d...)
+	})
+	return m.CID()
+}
+
+// serveByHand replaces a's protocol handler with one that answers each
+// request with answer's bytes, as a malicious provider may.
+func serveByHand(a *p2p.Node, answer func(p2p.Request) []byte) {
 	a.Host().SetStreamHandler(p2p.ProtocolID, func(s network.Stream) {
 		br := bufio.NewReader(s)
 		for {
@@ -45,15 +58,9 @@ func serveInconsistentBlob(t *testing.T, a *p2p.Node) cid.Cid {
 				s.Reset()
 				return
 			}
-			d, ok := blocks[req.CID]
-			if !ok {
-				s.Write(p2p.AppendError(nil, p2p.CodeNotFound, "not found"))
-				continue
-			}
-			s.Write(append(p2p.AppendBlockHeader(nil, len(d)), d...))
+			s.Write(answer(req))
 		}
 	})
-	return m.CID()
 }
 
 // A chunk whose length is not what the manifest requires is refused, even
@@ -114,21 +121,12 @@ func TestFetchGivesUpOnBusyForever(t *testing.T) {
 	b := p2ptest.NewNode(t, nil)
 	info, _ := put(t, a.Store(), 7, 3<<20)
 	// a serves the root honestly, then answers every chunk request Busy.
-	a.Host().SetStreamHandler(p2p.ProtocolID, func(s network.Stream) {
-		br := bufio.NewReader(s)
-		for {
-			req, err := p2p.ReadRequest(br)
-			if err != nil {
-				s.Reset()
-				return
-			}
-			if req.CID == info.CID {
-				d, _ := a.Store().Block(req.CID)
-				s.Write(append(p2p.AppendBlockHeader(nil, len(d)), d...))
-				continue
-			}
-			s.Write(p2p.AppendError(nil, p2p.CodeBusy, "busy"))
+	serveByHand(a, func(req p2p.Request) []byte {
+		if req.CID == info.CID {
+			d, _ := a.Store().Block(req.CID)
+			return append(p2p.AppendBlockHeader(nil, len(d)), d...)
 		}
+		return p2p.AppendError(nil, p2p.CodeBusy, "busy")
 	})
 	b.AddPeer(a.AddrInfo())
 	start := time.Now()
