@@ -164,19 +164,9 @@ func TestTransfersSurviveRestart(t *testing.T) {
 // each is rejected by CheckTx with its registered code and a log that says
 // what is wrong, and the sender's state does not change.
 func TestCheckTxRejectsBadInput(t *testing.T) {
-	home, _ := nodetest.InitHome(t, node.InitOptions{ChainID: "bad-1"})
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	n, err := node.Start(ctx, home, node.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	c, _ := client.New(n.RPCAddress(), client.Options{})
-	key, err := keyring.Open(node.Home(home).KeysDir()).Load(node.ValidatorKeyName)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, key := startValidator(t, ctx, "bad-1")
 	to := ledgertest.NewKey("someone").Addr
 	poor := ledgertest.NewKey("poor") // no balance at all
 
@@ -265,19 +255,9 @@ func TestCheckTxRejectsBadInput(t *testing.T) {
 // TestBroadcastBatch submits a JSON-RPC batch with good and bad txs: each
 // gets its own answer, in order, and the good ones are committed.
 func TestBroadcastBatch(t *testing.T) {
-	home, _ := nodetest.InitHome(t, node.InitOptions{ChainID: "batch-1"})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	n, err := node.Start(ctx, home, node.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Stop()
-	c, _ := client.New(n.RPCAddress(), client.Options{})
-	key, err := keyring.Open(node.Home(home).KeysDir()).Load(node.ValidatorKeyName)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, key := startValidator(t, ctx, "batch-1")
 	to := ledgertest.NewKey("batch-recipient").Addr
 	good0 := sendTx(key, "batch-1", 0, to, 10)
 	good1 := sendTx(key, "batch-1", 1, to, 20)
@@ -306,4 +286,25 @@ func TestBroadcastBatch(t *testing.T) {
 			t.Fatalf("recipient has %d, want 30", b)
 		}
 	}
+}
+
+// startValidator starts a one-validator node of chain chainID (stopped when
+// the test ends) and returns a client of it and the funded validator key.
+func startValidator(t *testing.T, ctx context.Context, chainID string) (*client.Client, *keyring.Key) {
+	t.Helper()
+	home, _ := nodetest.InitHome(t, node.InitOptions{ChainID: chainID})
+	n, err := node.Start(ctx, home, node.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Stop() })
+	c, err := client.New(n.RPCAddress(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := keyring.Open(node.Home(home).KeysDir()).Load(node.ValidatorKeyName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, key
 }
