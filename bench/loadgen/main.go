@@ -51,6 +51,7 @@ import (
 	"time"
 
 	mempl "github.com/cometbft/cometbft/mempool"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/google/pprof/profile"
 
 	"tangent/app/iavlstore"
@@ -543,7 +544,7 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 		res.BlockLog = append(res.BlockLog, fmt.Sprintf("%d:%d", b.at.Sub(start).Milliseconds(), b.txs))
 		res.AvgBlockTxs += float64(b.txs)
 		res.MaxBlockTxs = max(res.MaxBlockTxs, b.txs)
-		br, err := cl.RPC().BlockResults(ctx, &b.height)
+		br, err := retried(func() (*coretypes.ResultBlockResults, error) { return cl.RPC().BlockResults(ctx, &b.height) })
 		if err != nil {
 			return nil, fmt.Errorf("results of block %d: %w", b.height, err)
 		}
@@ -596,7 +597,9 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 	time.Sleep(500 * time.Millisecond)
 	var stateHeight int64
 	for s := range keys {
-		p, err := cl.Query(ctx, ledger.NonceKey(chain.AddressOf(keys[s].Public().(ed25519.PublicKey))), stateHeight)
+		p, err := retried(func() (*client.Proven, error) {
+			return cl.Query(ctx, ledger.NonceKey(chain.AddressOf(keys[s].Public().(ed25519.PublicKey))), stateHeight)
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -640,6 +643,21 @@ func submit(ctx context.Context, via string, mp mempl.Mempool, rc *client.Client
 		return fmt.Errorf("CheckTx code %d (%s): %s", r.Code, r.Codespace, r.Log)
 	}
 	return nil
+}
+
+// retried calls read up to three times: Go's HTTP client does not retry a
+// POST whose kept-alive connection the server closed just as it was
+// reused ("EOF"), and a benchmark run should not fail for that.
+func retried[T any](read func() (T, error)) (T, error) {
+	var v T
+	var err error
+	for range 3 {
+		if v, err = read(); err == nil {
+			return v, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return v, err
 }
 
 func isFull(err error) bool {
