@@ -105,6 +105,7 @@ func New(store *iavlstore.Store, opts Options) (*App, error) {
 	a := &App{log: opts.Logger, opts: opts, store: store}
 	a.led = ledger.New(store, opts.Ledger)
 	a.chk = a.led.NewChecker()
+	a.chk.DropEvents() // CheckTx answers carry none
 	a.pipe = newCheckPipe(a, opts.CheckBatch, max(opts.CheckLinger, 0))
 	if last := store.LastCommit(); last.Version > 0 {
 		view, err := store.View(last.Version)

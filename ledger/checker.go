@@ -49,6 +49,11 @@ func (c *Checker) Reset(committed state.KV, next chain.Header) {
 	c.head = chain.Header{Height: next.Height, TimeUnixNano: next.TimeUnixNano}
 }
 
+// DropEvents makes CheckTx return no events, and skip building them: for
+// an app whose CheckTx answers carry none (app.App). Call it before the
+// first CheckTx.
+func (c *Checker) DropEvents() { c.ex.noEvents = true }
+
 // Header is the header CheckTx runs under.
 func (c *Checker) Header() chain.Header { return c.head }
 

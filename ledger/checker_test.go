@@ -199,3 +199,37 @@ func TestVerifyBatchAllValid(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckerDropEvents: a checker that drops events decides exactly as
+// one that keeps them (same codes, logs and check state), for accepted,
+// failing and rejected txs, and returns no events.
+func TestCheckerDropEvents(t *testing.T) {
+	h := newHarness(t)
+	h.Block()
+	keep, drop := h.L.NewChecker(), h.L.NewChecker()
+	drop.DropEvents()
+	for _, c := range []*ledger.Checker{keep, drop} {
+		c.Reset(h.Store, h.L.NextHeader())
+	}
+	txs := [][]byte{
+		signedTx(h, alice, 0, nil, send(bob.Addr, 1000)),
+		signedTx(h, alice, 1, nil, send(bob.Addr, 20_000_000_000)), // charged, message fails
+		signedTx(h, alice, 1, nil, send(bob.Addr, 5)),              // replayed nonce
+		signedTx(h, bob, 0, nil, send(alice.Addr, 7), send(poor.Addr, 9)),
+	}
+	for i, b := range txs {
+		k, d := keep.CheckTx(b, ledger.CheckNew), drop.CheckTx(b, ledger.CheckNew)
+		if k.Code != d.Code || k.Codespace != d.Codespace || k.Log != d.Log || k.Charged != d.Charged {
+			t.Fatalf("tx %d: kept events %+v, dropped %+v", i, k, d)
+		}
+		if len(d.Events) != 0 {
+			t.Fatalf("tx %d: a checker that drops events returned %d", i, len(d.Events))
+		}
+		if k.IsOK() && len(k.Events) == 0 {
+			t.Fatalf("tx %d: the checker that keeps events returned none", i)
+		}
+	}
+	if state.Digest(keep.State()) != state.Digest(drop.State()) {
+		t.Fatal("check states differ")
+	}
+}

@@ -64,8 +64,9 @@ type modules struct {
 // executor runs txs: its modules and the cache of the current tx's message
 // writes.
 type executor struct {
-	mods *modules
-	msgs *state.Cache
+	mods     *modules
+	msgs     *state.Cache
+	noEvents bool // see Checker.DropEvents
 }
 
 // env caches what the tx pipeline reads on every tx.
@@ -319,7 +320,10 @@ func (l *Ledger) runTx(x *executor, txBytes []byte, e *env, hdr *chain.Header, m
 		return fail(chain.ErrNonceFuture.Wrapf("tx nonce %d, account %s is at nonce %d: send the txs with nonces %d..%d first",
 			t.Nonce, signer, nonce, nonce, t.Nonce-1))
 	}
-	ctx := &chain.Context{KV: anteKV, Header: *hdr, ChainID: e.chainID, Mode: mode, Events: make([]chain.Event, 0, 4)}
+	ctx := &chain.Context{KV: anteKV, Header: *hdr, ChainID: e.chainID, Mode: mode, NoEvents: x.noEvents}
+	if !x.noEvents {
+		ctx.Events = make([]chain.Event, 0, 4)
+	}
 	if t.Fee > 0 {
 		if err := m.bank.SendQuiet(ctx, signer, FeeCollector, t.Fee); err != nil {
 			return fail(chain.ErrFeeUnpaid.Wrapf("%s has %d utgt, the fee is %d utgt; fund the account",
@@ -328,7 +332,9 @@ func (l *Ledger) runTx(x *executor, txBytes []byte, e *env, hdr *chain.Header, m
 	}
 	m.auth.SetNonce(anteKV, signer, nonce+1)
 	res.Charged = true
-	ctx.Emit(chain.NewEvent("ledger", "tx", "signer", signer.String(), "nonce", chain.U64(t.Nonce), "fee", chain.U64(t.Fee)))
+	if ctx.Recording() {
+		ctx.Emit(chain.NewEvent("ledger", "tx", "signer", signer.String(), "nonce", chain.U64(t.Nonce), "fee", chain.U64(t.Fee)))
+	}
 
 	// Messages: all or nothing.
 	x.msgs.SetParent(anteKV)

@@ -73,10 +73,21 @@ type Context struct {
 	// Events collects the events of the current tx or block hook. The
 	// ledger truncates it when a message fails.
 	Events []Event
+	// NoEvents makes Emit drop events: set for a mempool checker whose
+	// caller has no use for them (ledger.Checker.DropEvents).
+	NoEvents bool
 }
 
-// Emit records an event.
-func (c *Context) Emit(e Event) { c.Events = append(c.Events, e) }
+// Emit records an event, unless NoEvents is set.
+func (c *Context) Emit(e Event) {
+	if !c.NoEvents {
+		c.Events = append(c.Events, e)
+	}
+}
+
+// Recording reports whether Emit keeps events, so that a hot path can skip
+// building one (its attributes format addresses) when it would be dropped.
+func (c *Context) Recording() bool { return !c.NoEvents }
 
 // Msg is a transaction message. Each module declares its messages in its
 // types/msgs.go and registers a decoder for each type name; the ledger routes

@@ -54,8 +54,10 @@ func (k Keeper) Send(ctx *chain.Context, from, to chain.Address, amount uint64) 
 	if err := k.move(ctx.KV, from, to, amount); err != nil {
 		return err
 	}
-	ctx.Emit(chain.NewEvent(types.ModuleName, "transfer",
-		"from", from.String(), "to", to.String(), "amount", chain.U64(amount)))
+	if ctx.Recording() {
+		ctx.Emit(chain.NewEvent(types.ModuleName, "transfer",
+			"from", from.String(), "to", to.String(), "amount", chain.U64(amount)))
+	}
 	return nil
 }
 
