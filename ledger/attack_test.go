@@ -140,16 +140,48 @@ func TestAttackStakeTheft(t *testing.T) {
 
 // TestAttackValidatorKeyHijack: an attacker cannot bond as a validator
 // with someone else's consensus key (it would take over their votes'
-// power accounting), nor change a validator's key.
+// power accounting, or lock the owner out of registering it): not without
+// a proof, not with a proof the key made for another operator or chain
+// (copied from the owner's bond in the mempool), and a key that is
+// registered stays with its validator even when its holder signs a proof
+// for a second operator. A validator cannot change its key. The attacker
+// pays only fees; the owner then bonds with its key.
 func TestAttackValidatorKeyHijack(t *testing.T) {
 	h := newHarness(t)
-	k := valCons.Pub
-	res, _ := h.Block(signedTx(h, mallory, 0, nil, &stakingtypes.MsgBond{Role: stakingtypes.RoleValidator, Amount: 200_000_000, HasConsKey: true, ConsPubKey: k}))
-	wantCode(t, "hijack", res[0], stakingtypes.ErrConsKeyTaken, val.Addr.String())
-	mk := mallory.Pub
-	res, _ = h.Block(signedTx(h, val, 0, nil, &stakingtypes.MsgBond{Role: stakingtypes.RoleValidator, Amount: 1, HasConsKey: true, ConsPubKey: mk}))
+	newCons := ledgertest.NewKey("bob/cons") // bob's node, not yet a validator
+	bond := func(cons ledgertest.Key, chainID string, operator chain.Address) *stakingtypes.MsgBond {
+		m := &stakingtypes.MsgBond{Role: stakingtypes.RoleValidator, Amount: 2_000_000}
+		m.ProveConsKey(chainID, operator, cons.Priv)
+		return m
+	}
+	noProof := &stakingtypes.MsgBond{Role: stakingtypes.RoleValidator, Amount: 2_000_000, HasConsKey: true, ConsPubKey: newCons.Pub}
+	fees := uint64(0)
+	for i, tc := range []struct {
+		name string
+		msg  *stakingtypes.MsgBond
+		err  *chain.Error
+		log  string
+	}{
+		{"no proof", noProof, stakingtypes.ErrBadConsKeyProof, "ProveConsKey"},
+		{"bob's proof, copied", bond(newCons, h.ChainID, bob.Addr), stakingtypes.ErrBadConsKeyProof, mallory.Addr.String()},
+		{"proof for another chain", bond(newCons, "other-chain-1", mallory.Addr), stakingtypes.ErrBadConsKeyProof, h.ChainID},
+		{"a registered key", bond(valCons, h.ChainID, mallory.Addr), stakingtypes.ErrConsKeyTaken, val.Addr.String()},
+	} {
+		b := signedTx(h, mallory, uint64(i), nil, tc.msg)
+		res, _ := h.Block(b)
+		wantCode(t, tc.name, res[0], tc.err, tc.log)
+		fees += res[0].Fee
+	}
+	res, _ := h.Block(signedTx(h, val, 0, nil, bond(ledgertest.NewKey("mallory/cons"), h.ChainID, val.Addr)))
 	wantCode(t, "key change", res[0], stakingtypes.ErrConsKeyMismatch, "consensus key")
-	if vs := h.View().Validators(); len(vs) != 2 {
-		t.Fatalf("validator set %v", vs)
+	if got, want := holdings(h.View(), mallory.Addr), fmt.Sprintf("bal=%d", 10_000_000_000-fees); got[:len(want)] != want || h.View().Stake(mallory.Addr, stakingtypes.RoleValidator) != 0 {
+		t.Fatalf("mallory after the attempts: %s, want %s and no stake", got, want)
+	}
+
+	// The owner bonds with its key.
+	res, _ = h.Block(signedTx(h, bob, 0, nil, bond(newCons, h.ChainID, bob.Addr)))
+	wantCode(t, "owner's bond", res[0], nil, "")
+	if vs := h.View().Validators(); len(vs) != 3 {
+		t.Fatalf("validator set %v, want val, val2 and bob", vs)
 	}
 }

@@ -124,7 +124,7 @@ func slashTo(t testing.TB, d *datadriven.TestData) stakingtypes.SlashTo {
 }
 
 // parseMsg reads one input line of a tx command.
-func (g *golden) parseMsg(t testing.TB, d *datadriven.TestData, line string) chain.Msg {
+func (g *golden) parseMsg(t testing.TB, d *datadriven.TestData, signer chain.Address, line string) chain.Msg {
 	f := strings.Fields(line)
 	args := map[string]string{}
 	for _, kv := range f[1:] {
@@ -155,7 +155,7 @@ func (g *golden) parseMsg(t testing.TB, d *datadriven.TestData, line string) cha
 	case "bond":
 		m := &stakingtypes.MsgBond{Role: role(), Amount: num("amount")}
 		if n, ok := args["conskey"]; ok {
-			m.HasConsKey, m.ConsPubKey = true, g.keys[n].Pub
+			m.ProveConsKey(g.h.ChainID, signer, g.keys[n].Priv)
 		}
 		return m
 	case "unbond":
@@ -199,7 +199,7 @@ func (g *golden) run(t *testing.T, d *datadriven.TestData) string {
 		copy(x.PubKey[:], k.Pub[:])
 		for _, line := range strings.Split(strings.TrimSpace(d.Input), "\n") {
 			if line = strings.TrimSpace(line); line != "" {
-				x.Msgs = append(x.Msgs, g.parseMsg(t, d, line))
+				x.Msgs = append(x.Msgs, g.parseMsg(t, d, k.Addr, line))
 			}
 		}
 		x.SetFee(h.Params.MinFeeFor)

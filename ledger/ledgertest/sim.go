@@ -164,8 +164,9 @@ func (s *Sim) NextBlock(r Reader) (chain.Header, [][]byte) {
 			if idx := slices.IndexFunc(s.accounts[:len(s.cons)], func(k Key) bool { return k.Addr == from.Addr }); idx >= 0 && rng.Chance(50) {
 				m.Role = stakingtypes.RoleValidator
 				m.Amount = 1_000_000 + rng.Below(20_000_000)
-				m.HasConsKey = rng.Chance(50)
-				m.ConsPubKey = s.cons[idx].Pub
+				if rng.Chance(50) {
+					m.ProveConsKey(cid, from.Addr, s.cons[idx].Priv)
+				}
 			}
 			b = from.TxMinFee(cid, use(from), s.params, m)
 		case roll < 70:

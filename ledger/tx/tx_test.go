@@ -17,6 +17,14 @@ import (
 
 var reg = ledger.TxRegistry()
 
+// validatorBond is a validator's first bond naming cons as its consensus
+// key, with the key's proof.
+func validatorBond(chainID string, operator chain.Address, cons ledgertest.Key) *stakingtypes.MsgBond {
+	m := &stakingtypes.MsgBond{Role: stakingtypes.RoleValidator, Amount: 1_000_000}
+	m.ProveConsKey(chainID, operator, cons.Priv)
+	return m
+}
+
 // sampleTxs are valid txs of every message type (the fuzz seed corpus).
 func sampleTxs() [][]byte {
 	a, b := ledgertest.NewKey("a"), ledgertest.NewKey("b")
@@ -24,7 +32,7 @@ func sampleTxs() [][]byte {
 	return [][]byte{
 		a.TxMinFee("tangent-1", 0, p, &banktypes.MsgSend{To: b.Addr, Amount: 1}),
 		a.TxMinFee("c", math.MaxUint64, p, &banktypes.MsgSend{To: b.Addr, Amount: math.MaxUint64}),
-		b.TxMinFee("tangent-1", 7, p, &stakingtypes.MsgBond{Role: stakingtypes.RoleValidator, Amount: 1_000_000, HasConsKey: true, ConsPubKey: a.Pub}),
+		b.TxMinFee("tangent-1", 7, p, validatorBond("tangent-1", b.Addr, a)),
 		b.TxMinFee("tangent-1", 8, p, &stakingtypes.MsgBond{Role: stakingtypes.RoleTrainer, Amount: 5}),
 		b.TxMinFee("tangent-1", 9, p, &stakingtypes.MsgUnbond{Role: stakingtypes.RoleStorage, Amount: 300}),
 		a.Tx("x.y_z-1", 1, 0,

@@ -11,6 +11,10 @@ func (k *Keeper) HandleMsg(ctx *chain.Context, signer chain.Address, msg chain.M
 	case *types.MsgBond:
 		var key *chain.PubKey
 		if m.HasConsKey {
+			if !m.VerifyConsKeyProof(ctx.ChainID, signer) {
+				return types.ErrBadConsKeyProof.Wrapf("cons_key_proof is not a signature by consensus key %s of (chain %q, operator %s); make it with the node's consensus key (MsgBond.ProveConsKey)",
+					m.ConsPubKey, ctx.ChainID, signer)
+			}
 			key = &m.ConsPubKey
 		}
 		return k.Bond(ctx, signer, m.Role, m.Amount, key)

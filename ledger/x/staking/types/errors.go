@@ -33,4 +33,7 @@ var (
 	ErrInvalidEscrowID = chain.Register(ModuleName, 13, "invalid escrow id")
 	// ErrBelowMinStake: a validator stake below min_validator_stake.
 	ErrBelowMinStake = chain.Register(ModuleName, 14, "stake below minimum")
+	// ErrBadConsKeyProof: a bond's consensus key proof is not the key's
+	// signature of ConsKeyProofBytes(chain id, signer).
+	ErrBadConsKeyProof = chain.Register(ModuleName, 15, "invalid consensus key proof")
 )

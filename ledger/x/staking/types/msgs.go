@@ -1,6 +1,8 @@
 package types
 
 import (
+	"crypto/ed25519"
+
 	"tangent/ledger/chain"
 	"tangent/ledger/codec"
 	"tangent/ledger/tx"
@@ -14,14 +16,48 @@ const (
 
 // MsgBond moves Amount utgt from the signer's balance into its stake for
 // Role. A validator's first bond names its consensus key (ConsPubKey with
-// HasConsKey); later bonds may omit it or must repeat it.
+// HasConsKey); later bonds may omit it or must repeat it. A named key
+// comes with ConsKeyProof, the key's signature of
+// ConsKeyProofBytes(chain id, signer): proof that the operator controls
+// the key, so nobody can register (or front-run the registration of)
+// another node's key. ProveConsKey fills both.
 //
-// Body: role(1) | amount(uvarint) | has_cons_key(bool) | [cons_pubkey(32)].
+// Body: role(1) | amount(uvarint) | has_cons_key(bool) |
+// [cons_pubkey(32) | cons_key_proof(64)].
 type MsgBond struct {
-	Role       Role
-	Amount     uint64
-	HasConsKey bool
-	ConsPubKey chain.PubKey
+	Role         Role
+	Amount       uint64
+	HasConsKey   bool
+	ConsPubKey   chain.PubKey
+	ConsKeyProof [ed25519.SignatureSize]byte
+}
+
+// ConsKeyProofDomain prefixes what a consensus key signs in a bond, so the
+// signature can never be taken for one over anything else (a tx, a
+// CometBFT vote, which is protobuf).
+const ConsKeyProofDomain = "tangent/staking/cons-key-proof/v1\n"
+
+// ConsKeyProofBytes is what a validator's consensus key signs to bond
+// with operator on chainID: the domain, the length-prefixed chain id and
+// the operator address.
+func ConsKeyProofBytes(chainID string, operator chain.Address) []byte {
+	b := codec.AppendString([]byte(ConsKeyProofDomain), chainID)
+	return append(b, operator[:]...)
+}
+
+// ProveConsKey names consKey's public key in the bond, with its proof of
+// possession for operator (the tx signer) on chainID.
+func (m *MsgBond) ProveConsKey(chainID string, operator chain.Address, consKey ed25519.PrivateKey) {
+	m.HasConsKey = true
+	copy(m.ConsPubKey[:], consKey.Public().(ed25519.PublicKey))
+	copy(m.ConsKeyProof[:], ed25519.Sign(consKey, ConsKeyProofBytes(chainID, operator)))
+}
+
+// VerifyConsKeyProof reports whether ConsKeyProof is ConsPubKey's
+// signature of ConsKeyProofBytes(chainID, operator), under the ledger's
+// signature rule (tx.Verify).
+func (m *MsgBond) VerifyConsKeyProof(chainID string, operator chain.Address) bool {
+	return tx.Verify(m.ConsPubKey, ConsKeyProofBytes(chainID, operator), m.ConsKeyProof[:])
 }
 
 // MsgUnbond starts returning Amount utgt of the signer's Role stake; the
@@ -49,6 +85,7 @@ func (m *MsgBond) AppendBody(dst []byte) []byte {
 	dst = codec.AppendBool(dst, m.HasConsKey)
 	if m.HasConsKey {
 		dst = append(dst, m.ConsPubKey[:]...)
+		dst = append(dst, m.ConsKeyProof[:]...)
 	}
 	return dst
 }
@@ -77,6 +114,7 @@ func DecodeMsgBond(body []byte) (chain.Msg, error) {
 	m.HasConsKey = r.Bool("has_cons_key")
 	if m.HasConsKey {
 		copy(m.ConsPubKey[:], r.Fixed("cons_pubkey", 32))
+		copy(m.ConsKeyProof[:], r.Fixed("cons_key_proof", ed25519.SignatureSize))
 	}
 	if err := r.Done(); err != nil {
 		return nil, err

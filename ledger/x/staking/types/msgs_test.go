@@ -2,6 +2,7 @@ package types_test
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"testing"
 
@@ -100,4 +101,38 @@ func FuzzDecodeMsgs(f *testing.F) {
 		}
 		_ = m.ValidateBasic()
 	})
+}
+
+// TestConsKeyProof: a bond's proof verifies for the chain and operator it
+// was made for, survives encoding, and fails for any other chain,
+// operator or key, and when altered.
+func TestConsKeyProof(t *testing.T) {
+	_, cons, _ := ed25519.GenerateKey(nil)
+	op, other := chain.Address{1}, chain.Address{2}
+	m := &types.MsgBond{Role: types.RoleValidator, Amount: 5}
+	m.ProveConsKey("tangent-1", op, cons)
+	d, err := types.DecodeMsgBond(m.AppendBody(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := d.(*types.MsgBond)
+	if *got != *m || !got.VerifyConsKeyProof("tangent-1", op) {
+		t.Fatalf("decoded %+v, want %+v with a valid proof", got, m)
+	}
+	if got.VerifyConsKeyProof("tangent-2", op) || got.VerifyConsKeyProof("tangent-1", other) {
+		t.Fatal("the proof verifies for another chain or operator")
+	}
+	altered := *got
+	altered.ConsKeyProof[10] ^= 1
+	if altered.VerifyConsKeyProof("tangent-1", op) {
+		t.Fatal("an altered proof verifies")
+	}
+	otherKey := *got
+	otherKey.ConsPubKey[0] ^= 1
+	if otherKey.VerifyConsKeyProof("tangent-1", op) {
+		t.Fatal("the proof verifies under another key")
+	}
+	if _, err := types.DecodeMsgBond(m.AppendBody(nil)[:40]); err == nil {
+		t.Fatal("a bond cut inside its proof decodes")
+	}
 }
