@@ -76,11 +76,11 @@ func TestQueryPaths(t *testing.T) {
 	if !ics23.VerifyMembership(ics23.IavlSpec, appHash, &proof, r.Key, r.Value) {
 		t.Fatal("balance proof does not verify against the block's app hash")
 	}
-	if got, _ := ledger.DecodeAmount(r.Value); got != want {
-		t.Fatalf("balance %d, want %d", got, want)
+	if got, _ := ledger.DecodeAccount(r.Value); got.Balance != want || got.Nonce != 0 {
+		t.Fatalf("account %+v, want balance %d nonce 0", got, want)
 	}
 	// /store of an absent key: non-membership proof.
-	absent := ledger.BalanceKey(ledgertest.NewKey("nobody").Addr)
+	absent := ledger.AccountKey(ledgertest.NewKey("nobody").Addr)
 	r, _ = a.Query(ctx, &abci.QueryRequest{Path: QueryPathStore, Data: absent, Prove: true})
 	if r.Code != 0 || r.Value != nil {
 		t.Fatalf("/store absent: %+v", r)

@@ -20,9 +20,10 @@ import (
 //	/store             data = raw state key; value = raw stored bytes. With
 //	                   prove=true, one ProofOp "ics23:iavl" (membership or
 //	                   absence) under the app hash of block height+1.
-//	/balance/ADDR      the balance key of ADDR (bech32) with the same proof
-//	                   rules as /store; value = uvarint utgt (absent = 0).
-//	/nonce/ADDR        likewise for the account's next nonce.
+//	/balance/ADDR      the account record of ADDR (bech32), which holds its
+//	/nonce/ADDR        balance and next nonce, with the same proof rules as
+//	                   /store; value = uvarint nonce ‖ uvarint balance
+//	                   (ledger.DecodeAccount; absent = both 0).
 //	/account/ADDR      JSON {"address","balance","nonce"} (no proof).
 //	/params            JSON {"auth":…, "staking":…} (no proof).
 //
@@ -54,16 +55,12 @@ func (a *App) Query(_ context.Context, req *abci.QueryRequest) (*abci.QueryRespo
 	case path == QueryPathStore:
 		return a.queryKey(req.Data, req.Height, req.Prove), nil
 	case strings.HasPrefix(path, "/balance/"), strings.HasPrefix(path, "/nonce/"):
-		kind, s, _ := strings.Cut(path[1:], "/")
+		_, s, _ := strings.Cut(path[1:], "/")
 		addr, err := chain.ParseAddress(s)
 		if err != nil {
 			return queryErr(CodeBadRequest, "%v", err), nil
 		}
-		key := ledger.BalanceKey(addr)
-		if kind == "nonce" {
-			key = ledger.NonceKey(addr)
-		}
-		return a.queryKey(key, req.Height, req.Prove), nil
+		return a.queryKey(ledger.AccountKey(addr), req.Height, req.Prove), nil
 	case strings.HasPrefix(path, "/account/"):
 		addr, err := chain.ParseAddress(strings.TrimPrefix(path, "/account/"))
 		if err != nil {

@@ -284,12 +284,12 @@ func TestKill9LosesNothing(t *testing.T) {
 	// Read balances at a height that includes every block found above.
 	nodetest.WaitHeight(t, c2, maxFound+2, 60*time.Second)
 	for _, to := range recipients {
-		p, err := c2.Query(wctx, ledger.BalanceKey(to), 0)
+		p, err := c2.Query(wctx, ledger.AccountKey(to), 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, _ := ledger.DecodeAmount(p.Value)
-		if got != want[to] {
+		acc, _ := ledger.DecodeAccount(p.Value)
+		if got := acc.Balance; got != want[to] {
 			t.Fatalf("balance of %s = %d after restart, committed transfers sum to %d", to, got, want[to])
 		}
 	}

@@ -37,14 +37,15 @@ func newQueryBalanceCmd() *cobra.Command {
 			defer c.Close()
 			ctx, cancel := f.context(cmd)
 			defer cancel()
-			p, err := c.Query(ctx, ledger.BalanceKey(addr), height)
+			p, err := c.Query(ctx, ledger.AccountKey(addr), height)
 			if err != nil {
 				return err
 			}
-			bal, err := ledger.DecodeAmount(p.Value)
+			acc, err := ledger.DecodeAccount(p.Value)
 			if err != nil {
-				return fmt.Errorf("balance of %s: stored value %x: %w", addr, p.Value, err)
+				return fmt.Errorf("account of %s: stored value %x: %w", addr, p.Value, err)
 			}
+			bal := acc.Balance
 			out := struct {
 				Address  chain.Address `json:"address"`
 				Balance  uint64        `json:"balance"`

@@ -59,14 +59,15 @@ func signAndSend(cmd *cobra.Command, f *chainFlags, c *client.Client, key *keyri
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := c.Query(ctx, ledger.NonceKey(key.Address), 0)
+	p, err := c.Query(ctx, ledger.AccountKey(key.Address), 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the nonce of %s: %w", key.Address, err)
 	}
-	nonce, err := ledger.DecodeAmount(p.Value)
+	acc, err := ledger.DecodeAccount(p.Value)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("account of %s: stored value %x: %w", key.Address, p.Value, err)
 	}
+	nonce := acc.Nonce
 	t := &tx.Tx{ChainID: chainID, Nonce: nonce, Fee: fee, Msgs: msgs}
 	if fee == 0 {
 		params, err := queryAuthParams(cmd, c)

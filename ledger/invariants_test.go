@@ -8,6 +8,7 @@ import (
 	"tangent/ledger/chain"
 	"tangent/ledger/codec"
 	"tangent/ledger/state"
+	authtypes "tangent/ledger/x/auth/types"
 	stakingtypes "tangent/ledger/x/staking/types"
 )
 
@@ -23,15 +24,18 @@ func TestInvariantsCatchCorruption(t *testing.T) {
 		t.Fatal(err)
 	}
 	amount := func(v uint64) []byte { return codec.AppendUvarint(nil, v) }
+	account := func(a chain.Address, balance uint64) []byte {
+		return authtypes.AccountValue.AppendValue(nil, ledger.Account{Nonce: h.View().Nonce(a), Balance: balance})
+	}
 	for _, tc := range []struct {
 		name    string
 		corrupt func(kv *state.Mem)
 		want    string
 	}{
 		{"coins from nowhere", func(kv *state.Mem) {
-			kv.Set(ledger.BalanceKey(bob.Addr), amount(h.View().Balance(bob.Addr)+1))
+			kv.Set(ledger.AccountKey(bob.Addr), account(bob.Addr, h.View().Balance(bob.Addr)+1))
 		}, "supply"},
-		{"coins vanish", func(kv *state.Mem) { kv.Delete(ledger.BalanceKey(mallory.Addr)) }, "supply"},
+		{"coins vanish", func(kv *state.Mem) { kv.Delete(ledger.AccountKey(mallory.Addr)) }, "supply"},
 		{"stake from nowhere", func(kv *state.Mem) {
 			kv.Set(ledger.StakeKey(bob.Addr, stakingtypes.RoleSolver), amount(5))
 		}, "supply"},
@@ -49,7 +53,7 @@ func TestInvariantsCatchCorruption(t *testing.T) {
 			kv.Set(append(append([]byte(nil), stakingtypes.PowerPrefix...), val.Addr[:]...), amount(stakingtypes.MaxTotalPower+1))
 		}, "voting power"},
 		{"supply overflow", func(kv *state.Mem) {
-			kv.Set(ledger.BalanceKey(chain.Address{7}), amount(1<<64-1))
+			kv.Set(ledger.AccountKey(chain.Address{7}), account(chain.Address{7}, 1<<64-1))
 		}, "overflow"},
 	} {
 		kv := h.Store.Clone()
@@ -64,7 +68,7 @@ func TestInvariantsCatchCorruption(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Through the ledger: CheckInvariants sees a direct write to its store.
-	h.Store.Set(ledger.BalanceKey(bob.Addr), amount(1))
+	h.Store.Set(ledger.AccountKey(bob.Addr), account(bob.Addr, 1))
 	if h.L.CheckInvariants() == nil {
 		t.Fatal("CheckInvariants missed a broken supply")
 	}

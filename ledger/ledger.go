@@ -111,7 +111,8 @@ func New(store state.KV, opts Options) *Ledger {
 }
 
 func (l *Ledger) newModules() *modules {
-	m := &modules{auth: authkeeper.New(), bank: bankkeeper.New(), handlers: map[string]msgHandler{}}
+	m := &modules{auth: authkeeper.New(), handlers: map[string]msgHandler{}}
+	m.bank = bankkeeper.New(m.auth)
 	m.staking = stakingkeeper.New(m.bank)
 	route := func(typ string, h msgHandler) {
 		if _, dup := m.handlers[typ]; dup {

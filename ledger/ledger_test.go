@@ -276,7 +276,7 @@ func TestBadInput(t *testing.T) {
 			// The fee moved from the signer to the proposer's operator and
 			// the nonce advanced; nothing else changed.
 			ledgertest.OnlyChanged(t, before, h.Store,
-				ledger.BalanceKey(r.Signer), ledger.NonceKey(r.Signer), ledger.BalanceKey(val.Addr))
+				ledger.AccountKey(r.Signer), ledger.AccountKey(val.Addr))
 			bv, av := ledger.NewView(before), h.View()
 			if got, want := av.Balance(r.Signer), bv.Balance(r.Signer)-r.Fee; got != want {
 				t.Fatalf("signer balance %d, want %d (fee %d)", got, want, r.Fee)

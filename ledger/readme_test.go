@@ -19,8 +19,8 @@ import (
 func TestReadmesListState(t *testing.T) {
 	for readme, prefixes := range map[string][][]byte{
 		"README.md":        {ledger.ChainIDKey},
-		"x/auth/README.md": {authtypes.NoncePrefix, authtypes.ParamsKey},
-		"x/bank/README.md": {banktypes.BalancePrefix, banktypes.SupplyKey},
+		"x/auth/README.md": {authtypes.AccountPrefix, authtypes.ParamsKey},
+		"x/bank/README.md": {banktypes.SupplyKey},
 		"x/staking/README.md": {stakingtypes.StakePrefix, stakingtypes.ValidatorPrefix, stakingtypes.ConsIndexPrefix,
 			stakingtypes.PowerPrefix, stakingtypes.UnbondingPrefix, stakingtypes.QueuePrefix, stakingtypes.EscrowPrefix,
 			stakingtypes.NextUnbondingIDKey, stakingtypes.TotalBondedKey, stakingtypes.TotalUnbondingKey,

@@ -22,8 +22,9 @@ type View struct {
 
 // NewView returns a read-only view of kv.
 func NewView(kv state.KV) View {
-	b := bankkeeper.New()
-	return View{kv: kv, auth: authkeeper.New(), bank: b, staking: stakingkeeper.New(b)}
+	a := authkeeper.New()
+	b := bankkeeper.New(a)
+	return View{kv: kv, auth: a, bank: b, staking: stakingkeeper.New(b)}
 }
 
 // ChainID returns the chain id ("" before InitChain).
@@ -77,15 +78,23 @@ func (v View) Validators() []ValidatorPower {
 }
 
 // Store keys, for queries with Merkle proofs: the app proves the value at
-// the key and the client decodes it with DecodeAmount.
+// the key and the client decodes it with DecodeAccount or DecodeAmount.
 
-// BalanceKey is the store key of addr's balance (value: uvarint utgt,
-// absent = 0).
-func BalanceKey(addr chain.Address) []byte { return bankkeeper.New().BalanceKey(addr) }
+// AccountKey is the store key of addr's account record: its nonce and
+// balance (decode the value with DecodeAccount).
+func AccountKey(addr chain.Address) []byte { return authkeeper.New().AccountKey(addr) }
 
-// NonceKey is the store key of addr's next nonce (value: uvarint, absent =
-// 0).
-func NonceKey(addr chain.Address) []byte { return authkeeper.New().NonceKey(addr) }
+// Account is an address's next nonce and balance, as stored.
+type Account = authtypes.Account
+
+// DecodeAccount decodes an account record as stored (nil, for an absent
+// key, is the zero account: nonce 0, balance 0).
+func DecodeAccount(b []byte) (Account, error) {
+	if b == nil {
+		return Account{}, nil
+	}
+	return authtypes.AccountValue.DecodeValue(b)
+}
 
 // StakeKey is the store key of addr's stake in role (value: uvarint utgt,
 // absent = 0).
@@ -93,8 +102,8 @@ func StakeKey(addr chain.Address, role stakingtypes.Role) []byte {
 	return stakingkeeper.New(nil).StakeKey(addr, role)
 }
 
-// DecodeAmount decodes a balance, nonce or stake value as stored (nil, for
-// an absent key, is 0).
+// DecodeAmount decodes a stake value as stored (nil, for an absent key, is
+// 0).
 func DecodeAmount(b []byte) (uint64, error) {
 	if b == nil {
 		return 0, nil

@@ -34,15 +34,15 @@ func balance(t *testing.T, c *client.Client, addr chain.Address) (uint64, int64)
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	p, err := c.Query(ctx, ledger.BalanceKey(addr), 0)
+	p, err := c.Query(ctx, ledger.AccountKey(addr), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := ledger.DecodeAmount(p.Value)
+	acc, err := ledger.DecodeAccount(p.Value)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v, p.Height
+	return acc.Balance, p.Height
 }
 
 // TestTransfersSurviveRestart runs a real in-process CometBFT node, sends
@@ -176,7 +176,7 @@ func TestCheckTxRejectsBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	balBefore, _ := balance(t, c, key.Address)
-	nonceKeyBefore, err := c.Query(ctx, ledger.NonceKey(key.Address), 0)
+	accountBefore, err := c.Query(ctx, ledger.AccountKey(key.Address), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,16 +238,16 @@ func TestCheckTxRejectsBadInput(t *testing.T) {
 	if b, _ := balance(t, c, key.Address); b != balBefore {
 		t.Fatalf("balance changed from %d to %d", balBefore, b)
 	}
-	nonceAfter, err := c.Query(ctx, ledger.NonceKey(key.Address), 0)
+	accountAfter, err := c.Query(ctx, ledger.AccountKey(key.Address), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(nonceAfter.Value, nonceKeyBefore.Value) {
-		t.Fatalf("nonce changed from %x to %x", nonceKeyBefore.Value, nonceAfter.Value)
+	if !bytes.Equal(accountAfter.Value, accountBefore.Value) {
+		t.Fatalf("account (nonce, balance) changed from %x to %x", accountBefore.Value, accountAfter.Value)
 	}
 	// A proof from the node must not verify for another value: tamper with
 	// the app hash and the client refuses.
-	if _, err := c.Query(ctx, ledger.BalanceKey(poor.Addr), 0); err != nil {
+	if _, err := c.Query(ctx, ledger.AccountKey(poor.Addr), 0); err != nil {
 		t.Fatalf("absence proof: %v", err)
 	}
 }

@@ -598,13 +598,13 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 	var stateHeight int64
 	for s := range keys {
 		p, err := retried(func() (*client.Proven, error) {
-			return cl.Query(ctx, ledger.NonceKey(chain.AddressOf(keys[s].Public().(ed25519.PublicKey))), stateHeight)
+			return cl.Query(ctx, ledger.AccountKey(chain.AddressOf(keys[s].Public().(ed25519.PublicKey))), stateHeight)
 		})
 		if err != nil {
 			return nil, err
 		}
 		stateHeight = p.Height
-		if v, _ := ledger.DecodeAmount(p.Value); v != uint64(len(txsBy[s])) {
+		if acc, _ := ledger.DecodeAccount(p.Value); acc.Nonce != uint64(len(txsBy[s])) {
 			res.NonceMismatch++
 		}
 	}

@@ -1,6 +1,8 @@
 package keeper
 
 import (
+	"iter"
+
 	"tangent/ledger/chain"
 	"tangent/ledger/collections"
 	"tangent/ledger/state"
@@ -10,24 +12,41 @@ import (
 // Keeper reads and writes x/auth state. It is stateless itself: every method
 // takes the KV (or Context) to use.
 type Keeper struct {
-	nonces collections.Map[chain.Address, uint64]
-	params collections.Item[types.Params]
+	accounts collections.Map[chain.Address, types.Account]
+	params   collections.Item[types.Params]
 }
 
 // New returns the keeper.
 func New() Keeper {
 	return Keeper{
-		nonces: collections.NewMap(types.NoncePrefix, "auth/nonce", collections.AddressKey, collections.Uint64Value),
-		params: collections.NewItem(types.ParamsKey, "auth/params", types.ParamsValue),
+		accounts: collections.NewMap(types.AccountPrefix, "auth/account", collections.AddressKey, types.AccountValue),
+		params:   collections.NewItem(types.ParamsKey, "auth/params", types.ParamsValue),
 	}
 }
 
 // ---- read-only view ----
 
+// Account returns addr's account record (zero for an address never used).
+func (k Keeper) Account(kv state.KV, addr chain.Address) types.Account {
+	return k.accounts.GetOr(kv, addr, types.Account{})
+}
+
 // Nonce returns the next nonce a tx from addr must carry (0 for a new
 // account).
-func (k Keeper) Nonce(kv state.KV, addr chain.Address) uint64 {
-	return k.nonces.GetOr(kv, addr, 0)
+func (k Keeper) Nonce(kv state.KV, addr chain.Address) uint64 { return k.Account(kv, addr).Nonce }
+
+// Balance returns addr's balance in utgt (x/bank's; see types.Account).
+func (k Keeper) Balance(kv state.KV, addr chain.Address) uint64 { return k.Account(kv, addr).Balance }
+
+// Balances iterates every non-zero balance in address order.
+func (k Keeper) Balances(kv state.KV) iter.Seq2[chain.Address, uint64] {
+	return func(yield func(chain.Address, uint64) bool) {
+		for a, acc := range k.accounts.All(kv) {
+			if acc.Balance != 0 && !yield(a, acc.Balance) {
+				return
+			}
+		}
+	}
 }
 
 // Params returns the tx parameters. It panics if genesis was not written.
@@ -39,13 +58,33 @@ func (k Keeper) Params(kv state.KV) types.Params {
 	return p
 }
 
-// NonceKey is the store key of addr's nonce (for queries with proofs).
-func (k Keeper) NonceKey(addr chain.Address) []byte { return k.nonces.Key(addr) }
+// AccountKey is the store key of addr's account record (for queries with
+// proofs).
+func (k Keeper) AccountKey(addr chain.Address) []byte { return k.accounts.Key(addr) }
 
 // ---- mutations ----
 
+func (k Keeper) setAccount(kv state.KV, addr chain.Address, a types.Account) {
+	if a == (types.Account{}) {
+		k.accounts.Delete(kv, addr)
+		return
+	}
+	k.accounts.Set(kv, addr, a)
+}
+
 // SetNonce stores addr's next nonce.
-func (k Keeper) SetNonce(kv state.KV, addr chain.Address, n uint64) { k.nonces.Set(kv, addr, n) }
+func (k Keeper) SetNonce(kv state.KV, addr chain.Address, n uint64) {
+	a := k.Account(kv, addr)
+	a.Nonce = n
+	k.setAccount(kv, addr, a)
+}
+
+// SetBalance stores addr's balance (for x/bank, which checks the amounts).
+func (k Keeper) SetBalance(kv state.KV, addr chain.Address, v uint64) {
+	a := k.Account(kv, addr)
+	a.Balance = v
+	k.setAccount(kv, addr, a)
+}
 
 // SetParams stores the parameters (validated by the caller).
 func (k Keeper) SetParams(kv state.KV, p types.Params) { k.params.Set(kv, p) }

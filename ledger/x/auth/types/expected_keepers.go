@@ -1,4 +1,4 @@
 package types
 
-// x/auth calls no other module: the ledger's ante step charges the fee
-// through x/bank itself.
+// x/auth calls no other module. x/bank calls x/auth: balances live in
+// x/auth's account records (bank/types.AccountKeeper).

@@ -13,8 +13,9 @@ const ModuleName = "auth"
 
 // Key prefixes (see ../README.md, "State").
 var (
-	// NoncePrefix + address(20) → uvarint: the account's next nonce.
-	NoncePrefix = []byte("auth/nonce/")
+	// AccountPrefix + address(20) → Account (see AccountValue). An account
+	// with nonce 0 and balance 0 is absent.
+	AccountPrefix = []byte("auth/account/")
 	// ParamsKey → Params (binary, see ParamsValue).
 	ParamsKey = []byte("auth/params")
 )
@@ -65,6 +66,32 @@ func (p Params) Validate() error {
 // for sizes up to HardMaxTxBytes.)
 func (p Params) MinFeeFor(size int) uint64 {
 	return p.MinFee + p.FeePerByte*uint64(size)
+}
+
+// Account is what the ledger keeps per address: the nonce its next tx
+// must carry, and its balance in utgt. The balance is x/bank's (x/bank
+// reads and writes it through the Keeper); it lives in the same record so
+// that a transfer rewrites one record per party, not one per field, in the
+// Merkle tree.
+type Account struct {
+	Nonce   uint64
+	Balance uint64
+}
+
+type accountValue struct{}
+
+// AccountValue is the canonical binary codec of an Account in state:
+// uvarint nonce ‖ uvarint balance.
+var AccountValue collections.ValueCodec[Account] = accountValue{}
+
+func (accountValue) AppendValue(dst []byte, a Account) []byte {
+	return codec.AppendUvarint(codec.AppendUvarint(dst, a.Nonce), a.Balance)
+}
+
+func (accountValue) DecodeValue(b []byte) (Account, error) {
+	r := codec.NewReader(b)
+	a := Account{Nonce: r.Uvarint("nonce"), Balance: r.Uvarint("balance")}
+	return a, r.Done()
 }
 
 type paramsValue struct{}

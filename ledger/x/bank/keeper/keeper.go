@@ -9,16 +9,17 @@ import (
 	"tangent/ledger/x/bank/types"
 )
 
-// Keeper reads and writes x/bank state. It holds no state itself.
+// Keeper reads and writes x/bank state. It holds no state itself; the
+// balances are in the account records of accounts (x/auth).
 type Keeper struct {
-	balances collections.Map[chain.Address, uint64]
+	accounts types.AccountKeeper
 	supply   collections.Item[uint64]
 }
 
-// New returns the keeper.
-func New() Keeper {
+// New returns the keeper over the account records of accounts.
+func New(accounts types.AccountKeeper) Keeper {
 	return Keeper{
-		balances: collections.NewMap(types.BalancePrefix, "bank/balance", collections.AddressKey, collections.Uint64Value),
+		accounts: accounts,
 		supply:   collections.NewItem(types.SupplyKey, "bank/supply", collections.Uint64Value),
 	}
 }
@@ -27,26 +28,21 @@ func New() Keeper {
 
 // Balance returns addr's balance in utgt.
 func (k Keeper) Balance(kv state.KV, addr chain.Address) uint64 {
-	return k.balances.GetOr(kv, addr, 0)
+	return k.accounts.Balance(kv, addr)
 }
 
 // Supply returns the total supply in utgt.
 func (k Keeper) Supply(kv state.KV) uint64 { return k.supply.GetOr(kv, 0) }
 
 // Balances iterates every non-zero balance in address order.
-func (k Keeper) Balances(kv state.KV) iter.Seq2[chain.Address, uint64] { return k.balances.All(kv) }
-
-// BalanceKey is the store key of addr's balance (for queries with proofs).
-func (k Keeper) BalanceKey(addr chain.Address) []byte { return k.balances.Key(addr) }
+func (k Keeper) Balances(kv state.KV) iter.Seq2[chain.Address, uint64] {
+	return k.accounts.Balances(kv)
+}
 
 // ---- mutations ----
 
 func (k Keeper) setBalance(kv state.KV, addr chain.Address, v uint64) {
-	if v == 0 {
-		k.balances.Delete(kv, addr)
-		return
-	}
-	k.balances.Set(kv, addr, v)
+	k.accounts.SetBalance(kv, addr, v)
 }
 
 // Send moves amount from one balance to another and emits bank.transfer.

@@ -7,6 +7,7 @@ import (
 
 	"tangent/ledger/chain"
 	"tangent/ledger/state"
+	authkeeper "tangent/ledger/x/auth/keeper"
 	"tangent/ledger/x/bank/keeper"
 	"tangent/ledger/x/bank/types"
 )
@@ -21,7 +22,7 @@ var (
 // a=1000, b=10 (supply 1010).
 func setup(t *testing.T) (keeper.Keeper, *chain.Context) {
 	t.Helper()
-	k := keeper.New()
+	k := keeper.New(authkeeper.New())
 	ctx := &chain.Context{KV: state.NewMem(), Mode: chain.ModeDeliver}
 	g := types.GenesisState{Balances: []types.Balance{{Address: b, Amount: 10}, {Address: a, Amount: 1000}}}
 	if err := g.Validate(); err != nil {
@@ -76,7 +77,7 @@ func TestSend(t *testing.T) {
 			if len(ctx.Events) != tc.wantEvents {
 				t.Fatalf("%d events, want %d", len(ctx.Events), tc.wantEvents)
 			}
-			if tc.wantA == 0 && ctx.KV.Has(k.BalanceKey(a)) {
+			if tc.wantA == 0 && ctx.KV.Has(authkeeper.New().AccountKey(a)) {
 				t.Fatal("a zero balance must be deleted, not stored")
 			}
 			if s := sumBalances(k, ctx.KV); s != k.Supply(ctx.KV) || s != 1010 {

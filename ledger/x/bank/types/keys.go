@@ -5,9 +5,7 @@ const ModuleName = "bank"
 
 // Key prefixes (see ../README.md, "State").
 var (
-	// BalancePrefix + address(20) → uvarint utgt. Absent means 0; a balance
-	// that reaches 0 is deleted.
-	BalancePrefix = []byte("bank/balance/")
+	// Balances live in x/auth's account records (AccountKeeper).
 	// SupplyKey → uvarint utgt: the total supply (balances + everything
 	// x/staking holds).
 	SupplyKey = []byte("bank/supply")
