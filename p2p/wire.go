@@ -336,14 +336,37 @@ func ReadResponse(r *bufio.Reader, buf []byte) (Response, error) {
 		}
 		return Response{}, err
 	}
-	if cap(buf) < n {
-		buf = make([]byte, n)
-	}
-	p := buf[:n]
-	if _, err := io.ReadFull(r, p); err != nil {
+	p, err := readPayload(r, buf, n)
+	if err != nil {
 		return Response{}, fmt.Errorf("blob protocol: truncated response: %w", err)
 	}
 	return DecodeResponse(typ, p)
+}
+
+// readPayload reads n bytes into buf if it is large enough; otherwise into
+// memory that grows with the bytes that arrive, so a peer whose header
+// claims a large payload (up to MaxProofPayload) and then stalls makes us
+// hold about what it sent, not what it claimed.
+func readPayload(r io.Reader, buf []byte, n int) ([]byte, error) {
+	if cap(buf) >= n {
+		p := buf[:n]
+		_, err := io.ReadFull(r, p)
+		return p, err
+	}
+	const step = 64 << 10
+	p := buf[:0]
+	for len(p) < n {
+		want := min(n, max(len(p)*2, step))
+		if cap(p) < want {
+			p = append(make([]byte, 0, want), p...)
+		}
+		k, err := io.ReadFull(r, p[len(p):want])
+		p = p[:len(p)+k]
+		if err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // DecodeResponse parses a response payload; Data aliases p.

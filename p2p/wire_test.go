@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"runtime"
 	"testing"
 	"time"
 
@@ -231,5 +232,24 @@ func TestStreamLimitPerPeer(t *testing.T) {
 	}
 	for _, s := range open {
 		s.Close()
+	}
+}
+
+// TestReadResponseHoldsWhatArrives: a peer whose frame header claims the
+// largest proof and then sends 100 bytes makes the reader allocate about
+// what arrived, not the 16 MiB it claimed.
+func TestReadResponseHoldsWhatArrives(t *testing.T) {
+	b := []byte{p2p.WireVersion, p2p.MsgProof}
+	b = binary.BigEndian.AppendUint32(b, uint32(p2p.MaxProofPayload))
+	b = append(b, make([]byte, 100)...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := p2p.ReadResponse(bufio.NewReader(bytes.NewReader(b)), nil)
+	runtime.ReadMemStats(&after)
+	if err == nil || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("a truncated proof frame: %v, want a truncation error", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+		t.Fatalf("reading 100 bytes of a frame that claims %d allocated %d bytes", p2p.MaxProofPayload, got)
 	}
 }
