@@ -79,11 +79,26 @@ func (k Keeper) SetNonce(kv state.KV, addr chain.Address, n uint64) {
 	k.setAccount(kv, addr, a)
 }
 
-// SetBalance stores addr's balance (for x/bank, which checks the amounts).
-func (k Keeper) SetBalance(kv state.KV, addr chain.Address, v uint64) {
+// AddBalance raises addr's balance by amount (for x/bank, which keeps the
+// supply rules). It panics if the balance would overflow: every balance is
+// part of the supply, which x/bank keeps below 2^64.
+func (k Keeper) AddBalance(kv state.KV, addr chain.Address, amount uint64) {
 	a := k.Account(kv, addr)
-	a.Balance = v
+	a.Balance = chain.MustAdd(a.Balance, amount)
 	k.setAccount(kv, addr, a)
+}
+
+// SubBalance lowers addr's balance by amount if it holds that much (for
+// x/bank). It returns the balance addr had and whether it was lowered.
+func (k Keeper) SubBalance(kv state.KV, addr chain.Address, amount uint64) (had uint64, ok bool) {
+	a := k.Account(kv, addr)
+	if a.Balance < amount {
+		return a.Balance, false
+	}
+	had = a.Balance
+	a.Balance -= amount
+	k.setAccount(kv, addr, a)
+	return had, true
 }
 
 // SetParams stores the parameters (validated by the caller).

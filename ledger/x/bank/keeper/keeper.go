@@ -41,10 +41,6 @@ func (k Keeper) Balances(kv state.KV) iter.Seq2[chain.Address, uint64] {
 
 // ---- mutations ----
 
-func (k Keeper) setBalance(kv state.KV, addr chain.Address, v uint64) {
-	k.accounts.SetBalance(kv, addr, v)
-}
-
 // Send moves amount from one balance to another and emits bank.transfer.
 func (k Keeper) Send(ctx *chain.Context, from, to chain.Address, amount uint64) error {
 	if err := k.move(ctx.KV, from, to, amount); err != nil {
@@ -64,15 +60,16 @@ func (k Keeper) SendQuiet(ctx *chain.Context, from, to chain.Address, amount uin
 }
 
 func (k Keeper) move(kv state.KV, from, to chain.Address, amount uint64) error {
-	fb := k.Balance(kv, from)
-	if fb < amount {
-		return types.ErrInsufficientFunds.Wrapf("%s has %d utgt, needs %d", from, fb, amount)
-	}
 	if from == to || amount == 0 {
+		if fb := k.Balance(kv, from); fb < amount {
+			return types.ErrInsufficientFunds.Wrapf("%s has %d utgt, needs %d", from, fb, amount)
+		}
 		return nil
 	}
-	k.setBalance(kv, from, fb-amount)
-	k.setBalance(kv, to, chain.MustAdd(k.Balance(kv, to), amount))
+	if fb, ok := k.accounts.SubBalance(kv, from, amount); !ok {
+		return types.ErrInsufficientFunds.Wrapf("%s has %d utgt, needs %d", from, fb, amount)
+	}
+	k.accounts.AddBalance(kv, to, amount)
 	return nil
 }
 
@@ -81,18 +78,16 @@ func (k Keeper) move(kv state.KV, from, to chain.Address, amount uint64) error {
 // count them in the supply invariant. No event: the caller emits one that
 // says where the coins went.
 func (k Keeper) Debit(ctx *chain.Context, addr chain.Address, amount uint64) error {
-	b := k.Balance(ctx.KV, addr)
-	if b < amount {
+	if b, ok := k.accounts.SubBalance(ctx.KV, addr, amount); !ok {
 		return types.ErrInsufficientFunds.Wrapf("%s has %d utgt, needs %d", addr, b, amount)
 	}
-	k.setBalance(ctx.KV, addr, b-amount)
 	return nil
 }
 
 // Credit adds amount to addr's balance without changing the supply: the
 // coins come back from a holder outside balances. No event (see Debit).
 func (k Keeper) Credit(ctx *chain.Context, addr chain.Address, amount uint64) {
-	k.setBalance(ctx.KV, addr, chain.MustAdd(k.Balance(ctx.KV, addr), amount))
+	k.accounts.AddBalance(ctx.KV, addr, amount)
 }
 
 // Mint creates amount new coins in addr's balance (supply grows) and emits
