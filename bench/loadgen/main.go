@@ -154,7 +154,7 @@ func main() {
 		batch      = flag.Int("batch", 100, "txs per JSON-RPC batch request (run \"batch\")")
 		appDB      = flag.String("app-db", "goleveldb", "the app state's database: goleveldb or pebbledb")
 		iavlFast   = flag.Bool("iavl-fast", true, "IAVL fast storage (flat index of the latest version)")
-		gogc       = flag.Int("gogc", 400, "GC percent for the process (the node's heap is small; GC is a large share of CPU at 100)")
+		gogc       = flag.Int("gogc", 200, "GC percent for the process (200: what `tangent start` sets unless GOGC is set)")
 		timing     = flag.String("timing", "devnet", "block timing: devnet, test or default")
 		window     = flag.Int("window", 30000, "keep at most this many txs in the mempool (recheck cost grows with it)")
 		recheck    = flag.Bool("recheck", true, "CometBFT mempool recheck after each block")
