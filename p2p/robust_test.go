@@ -89,11 +89,7 @@ func TestProofsAreRateLimited(t *testing.T) {
 		c.Limits.BurstPerPeer = 1 << 20
 	})
 	info, _ := put(t, a.Store(), 11, 8<<20)
-	m, err := a.Store().Manifest(info.CID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	com := store.CommitmentOf(&m)
+	com := commitment(t, a.Store(), info.CID)
 	b := p2ptest.NewNode(t, nil)
 	b.AddPeer(a.AddrInfo())
 	start := time.Now()

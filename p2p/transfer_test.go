@@ -32,6 +32,17 @@ func put(t testing.TB, s *store.Store, seed uint64, size int) (store.Info, []byt
 	return info, data
 }
 
+// commitment returns the availability commitment of the blob with cid c
+// stored in s (a blob larger than one chunk, so it has a manifest).
+func commitment(t testing.TB, s *store.Store, c cid.Cid) store.Commitment {
+	t.Helper()
+	m, err := s.Manifest(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store.CommitmentOf(&m)
+}
+
 func digestOf(t testing.TB, s *store.Store, c cid.Cid) [32]byte {
 	t.Helper()
 	r, err := s.Get(c)
@@ -331,11 +342,7 @@ func TestRebuildFromShardsOver10Providers(t *testing.T) {
 func TestAvailabilityChallengeOverTheWire(t *testing.T) {
 	a := p2ptest.NewNode(t, nil)
 	info, data := put(t, a.Store(), 8, 9<<20+7)
-	m, err := a.Store().Manifest(info.CID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	com := store.CommitmentOf(&m)
+	com := commitment(t, a.Store(), info.CID)
 	b := p2ptest.NewNode(t, nil)
 	b.AddPeer(a.AddrInfo())
 	ch := store.Challenge{Seed: sha256.Sum256([]byte("block 1234")), Count: 4, Deadline: 1240}
