@@ -1,6 +1,7 @@
 // Package iavlstore is the persistent, Merkle-ized key-value store of a
-// Tangent node: one IAVL tree (github.com/cosmos/iavl v1) over a goleveldb
-// database under the node home. The root hash of the tree is the app hash.
+// Tangent node: one IAVL tree (github.com/cosmos/iavl v1) over a Pebble
+// database under the node home (goleveldb on request). The root hash of the
+// tree is the app hash.
 //
 // Contract:
 //   - A Store has one working tree that the block executor mutates (Get, Set,
@@ -10,9 +11,11 @@
 //   - Commit is atomic: after a crash (kill -9) Open finds either version N or
 //     version N-1, never a mix. Unsaved working changes are simply lost;
 //     CometBFT's handshake replays the block. Rollback drops them on purpose.
-//   - With Options.Sync false (the default) writes reach the OS but are not
-//     fsynced: they survive kill -9 but not a power loss, after which
-//     CometBFT's handshake replays the blocks it still has.
+//   - With Options.Sync false (the default) a commit is not fsynced, and
+//     Pebble may hold the tail of its log in memory until a log block
+//     fills: after kill -9 or a power loss the store can come back some
+//     versions behind (each whole or absent), and CometBFT's handshake
+//     replays the missing blocks from its block store, which it syncs.
 //   - Reads of committed versions (GetAt, ProveAt, LastCommit) may run
 //     concurrently with the block executor; the working tree itself is owned
 //     by one goroutine at a time (the ABCI consensus connection).

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"sync"
 
 	dbm "github.com/cosmos/cosmos-db"
@@ -20,7 +22,11 @@ import (
 // Options tune a Store. The zero value is not valid; start from
 // DefaultOptions.
 type Options struct {
-	// Backend is the cosmos-db backend: "goleveldb" (default) or "pebbledb".
+	// Backend is the database: "pebbledb" (default; the engine CometBFT
+	// v1 keeps its own databases in) or "goleveldb", for a new database;
+	// Open reads an existing one with the backend that wrote it. Pebble
+	// applies IAVL's per-version batch in about half goleveldb's CPU, and
+	// Commit holds CometBFT's mempool lock while it writes.
 	Backend string
 	// CacheSize is the number of IAVL nodes kept in memory.
 	CacheSize int
@@ -41,7 +47,7 @@ type Options struct {
 // DefaultOptions returns the options a node uses unless told otherwise.
 func DefaultOptions() Options {
 	return Options{
-		Backend:    string(dbm.GoLevelDBBackend),
+		Backend:    string(dbm.PebbleDBBackend),
 		CacheSize:  500_000,
 		KeepRecent: 1000,
 		PruneEvery: 100,
@@ -93,7 +99,7 @@ var ErrVersionPruned = errors.New("iavlstore: version not available (pruned or n
 // Store is an IAVL tree over a key-value database. See the package doc.
 type Store struct {
 	opts Options
-	db   dbm.DB
+	db   idb.DB
 	tree *iavl.MutableTree
 
 	mu   sync.RWMutex // guards last
@@ -114,14 +120,23 @@ type Store struct {
 // latest committed version.
 func Open(dir, name string, opts Options) (*Store, error) {
 	if opts.Backend == "" {
-		opts.Backend = string(dbm.GoLevelDBBackend)
+		opts.Backend = DefaultOptions().Backend
 	}
-	var db dbm.DB
+	if written := writtenBy(filepath.Join(dir, name+".db")); written != "" {
+		opts.Backend = written
+	}
+	var db idb.DB
 	var err error
-	if opts.Backend == string(dbm.GoLevelDBBackend) {
-		db, err = dbm.NewGoLevelDBWithOpts(name, dir, LevelDBOptions())
-	} else {
-		db, err = dbm.NewDB(name, dbm.BackendType(opts.Backend), dir)
+	switch opts.Backend {
+	case string(dbm.GoLevelDBBackend):
+		var ldb *dbm.GoLevelDB
+		if ldb, err = dbm.NewGoLevelDBWithOpts(name, dir, LevelDBOptions()); err == nil {
+			db = idb.NewWrapper(ldb)
+		}
+	case string(dbm.PebbleDBBackend):
+		db, err = openPebble(name, dir)
+	default:
+		err = fmt.Errorf("unknown backend; use %s or %s", dbm.GoLevelDBBackend, dbm.PebbleDBBackend)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("iavlstore: open %s database %q in %s: %w", opts.Backend, name, dir, err)
@@ -132,6 +147,19 @@ func Open(dir, name string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// writtenBy names the backend that wrote the database directory path, or
+// "" if there is none yet. Pebble keeps an OPTIONS file next to its
+// manifest; goleveldb does not.
+func writtenBy(path string) string {
+	if _, err := os.Stat(filepath.Join(path, "CURRENT")); err != nil {
+		return ""
+	}
+	if m, _ := filepath.Glob(filepath.Join(path, "OPTIONS-*")); len(m) > 0 {
+		return string(dbm.PebbleDBBackend)
+	}
+	return string(dbm.GoLevelDBBackend)
 }
 
 // LevelDBOptions are the goleveldb options of the app's database. The
@@ -156,7 +184,7 @@ func LevelDBOptions() *opt.Options {
 // OpenMemory returns a store over an in-memory database (for simulations and
 // tests that want the real tree and hashes without disk).
 func OpenMemory(opts Options) *Store {
-	s, err := New(dbm.NewMemDB(), opts)
+	s, err := New(idb.NewWrapper(dbm.NewMemDB()), opts)
 	if err != nil {
 		panic(err) // an empty memory DB cannot fail to load
 	}
@@ -164,11 +192,11 @@ func OpenMemory(opts Options) *Store {
 }
 
 // New builds a store over an already open database, which it then owns.
-func New(db dbm.DB, opts Options) (*Store, error) {
+func New(db idb.DB, opts Options) (*Store, error) {
 	newTree := func() *iavl.MutableTree {
 		// One batch per version: IAVL flushes its batch whenever it passes
 		// FlushThreshold, which would make SaveVersion non-atomic.
-		return iavl.NewMutableTree(unsizedBatches{idb.NewWrapper(db)}, opts.CacheSize, opts.NoFastStorage, iavl.NewNopLogger(),
+		return iavl.NewMutableTree(unsizedBatches{db}, opts.CacheSize, opts.NoFastStorage, iavl.NewNopLogger(),
 			iavl.SyncOption(opts.Sync), iavl.FlushThresholdOption(math.MaxInt32))
 	}
 	tree := newTree()
@@ -449,13 +477,13 @@ func (s *Store) HashAt(v int64) ([]byte, error) {
 
 // unsizedBatches ignores IAVL's batch size hint (its flush threshold, which
 // Open sets to "never" so that a version is written in one atomic batch).
-type unsizedBatches struct{ *idb.Wrapper }
+type unsizedBatches struct{ idb.DB }
 
-func (u unsizedBatches) NewBatchWithSize(int) idb.Batch { return u.Wrapper.NewBatch() }
+func (u unsizedBatches) NewBatchWithSize(int) idb.Batch { return u.DB.NewBatch() }
 
 // latestVersionOnDisk reads the highest version that has any node in db
 // (IAVL v1 node keys are 's' | version (8 bytes BE) | nonce (4 bytes BE)).
-func latestVersionOnDisk(db dbm.DB) (int64, error) {
+func latestVersionOnDisk(db idb.DB) (int64, error) {
 	it, err := db.ReverseIterator([]byte{'s'}, []byte{'t'})
 	if err != nil {
 		return 0, err

@@ -9,9 +9,63 @@ import (
 	"testing"
 )
 
+// backends runs f on each database backend.
+func backends(t *testing.T, f func(t *testing.T, opts Options)) {
+	for _, b := range []string{"pebbledb", "goleveldb"} {
+		t.Run(b, func(t *testing.T) {
+			opts := DefaultOptions()
+			opts.Backend = b
+			f(t, opts)
+		})
+	}
+}
+
 func TestCommitReopenProve(t *testing.T) {
+	hashes := map[string][]byte{}
+	backends(t, func(t *testing.T, opts Options) {
+		hashes[opts.Backend] = testCommitReopenProve(t, opts)
+	})
+	// The app hash does not depend on the database.
+	if !bytes.Equal(hashes["pebbledb"], hashes["goleveldb"]) {
+		t.Fatalf("hash of version 2: pebbledb %X, goleveldb %X", hashes["pebbledb"], hashes["goleveldb"])
+	}
+}
+
+// TestOpenUsesWrittenBackend: a database is reopened with the backend that
+// wrote it, whatever the options ask for new ones.
+func TestOpenUsesWrittenBackend(t *testing.T) {
+	for _, tc := range []struct{ wrote, asked string }{{"goleveldb", "pebbledb"}, {"pebbledb", "goleveldb"}} {
+		dir := t.TempDir()
+		opts := DefaultOptions()
+		opts.Backend = tc.wrote
+		s, err := Open(dir, "state", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Set([]byte("a"), []byte("1"))
+		c, err := s.Commit()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if got := writtenBy(dir + "/state.db"); got != tc.wrote {
+			t.Fatalf("writtenBy = %q, want %q", got, tc.wrote)
+		}
+		opts.Backend = tc.asked
+		s, err = Open(dir, "state", opts)
+		if err != nil {
+			t.Fatalf("reopen a %s database asking for %s: %v", tc.wrote, tc.asked, err)
+		}
+		if got := s.LastCommit(); got.Version != 1 || !bytes.Equal(got.Hash, c.Hash) || string(s.Get([]byte("a"))) != "1" {
+			t.Fatalf("reopened %s database as %s: LastCommit %+v, want %+v", tc.wrote, tc.asked, got, c)
+		}
+		s.Close()
+	}
+}
+
+func testCommitReopenProve(t *testing.T, opts Options) []byte {
 	dir := t.TempDir()
-	s, err := Open(dir, "state", DefaultOptions())
+	s, err := Open(dir, "state", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +92,7 @@ func TestCommitReopenProve(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	s, err = Open(dir, "state", DefaultOptions())
+	s, err = Open(dir, "state", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +134,7 @@ func TestCommitReopenProve(t *testing.T) {
 	if _, _, _, err := s.ProveAt(3, []byte("k000")); err == nil {
 		t.Fatal("ProveAt of a future version succeeded")
 	}
+	return c2.Hash
 }
 
 func TestRollbackAndDeterministicHash(t *testing.T) {
@@ -120,9 +175,11 @@ func TestRollbackAndDeterministicHash(t *testing.T) {
 
 // TestRecoverTornVersion simulates a commit that reached the disk without its
 // root node: Open must fall back to the previous version.
-func TestRecoverTornVersion(t *testing.T) {
+func TestRecoverTornVersion(t *testing.T) { backends(t, testRecoverTornVersion) }
+
+func testRecoverTornVersion(t *testing.T, opts Options) {
 	dir := t.TempDir()
-	s, err := Open(dir, "state", DefaultOptions())
+	s, err := Open(dir, "state", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,11 +192,16 @@ func TestRecoverTornVersion(t *testing.T) {
 	}
 	root := append([]byte{'s'}, binary.BigEndian.AppendUint64(nil, 2)...)
 	root = binary.BigEndian.AppendUint32(root, 1)
-	if err := s.db.Delete(root); err != nil {
+	b := s.db.NewBatch()
+	if err := b.Delete(root); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.Write(); err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
 	s.Close()
-	s, err = Open(dir, "state", DefaultOptions())
+	s, err = Open(dir, "state", opts)
 	if err != nil {
 		t.Fatalf("reopen after torn commit: %v", err)
 	}
@@ -240,4 +302,43 @@ func TestIteratorErrorPanics(t *testing.T) {
 		seen++
 	}
 	t.Fatalf("the loop ended after %d keys without a panic", seen)
+}
+
+// TestIteratorKeepsEntries: the keys and values an iteration yields stay
+// intact after it moves on (Pebble reuses its iterator buffers; the store
+// must not hand them out).
+func TestIteratorKeepsEntries(t *testing.T) {
+	backends(t, func(t *testing.T, opts Options) {
+		dir := t.TempDir()
+		s, err := Open(dir, "state", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 300 {
+			s.Set([]byte(fmt.Sprintf("k%03d", i)), []byte(fmt.Sprintf("value-%d", i)))
+		}
+		if _, err := s.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		// Reopened, the entries come from the database, not from memory.
+		if s, err = Open(dir, "state", opts); err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		var keys, vals [][]byte
+		it := s.Iterator(nil, nil, true)
+		for ; it.Valid(); it.Next() {
+			keys, vals = append(keys, it.Key()), append(vals, it.Value())
+		}
+		it.Close()
+		if len(keys) != 300 {
+			t.Fatalf("iterated %d entries, want 300", len(keys))
+		}
+		for i := range keys {
+			if want := fmt.Sprintf("k%03d", i); string(keys[i]) != want || string(vals[i]) != fmt.Sprintf("value-%d", i) {
+				t.Fatalf("entry %d after iterating: %q=%q, want %q=value-%d", i, keys[i], vals[i], want, i)
+			}
+		}
+	})
 }

@@ -152,7 +152,7 @@ func main() {
 		runs       = flag.String("runs", "local,batch,rpc", "comma-separated submit paths: local (mempool directly), batch (BroadcastTxSync in JSON-RPC batches over HTTP), rpc (one BroadcastTxSync per HTTP request)")
 		conc       = flag.Int("conc", 16, "submitting goroutines")
 		batch      = flag.Int("batch", 100, "txs per JSON-RPC batch request (run \"batch\")")
-		appDB      = flag.String("app-db", "goleveldb", "the app state's database: goleveldb or pebbledb")
+		appDB      = flag.String("app-db", iavlstore.DefaultOptions().Backend, "the app state's database: pebbledb or goleveldb")
 		iavlFast   = flag.Bool("iavl-fast", true, "IAVL fast storage (flat index of the latest version)")
 		gogc       = flag.Int("gogc", 200, "GC percent for the process (200: what `tangent start` sets unless GOGC is set)")
 		timing     = flag.String("timing", "devnet", "block timing: devnet, test or default")
