@@ -18,7 +18,7 @@ import (
 //	DIR/config/node_key.json         p2p identity
 //	DIR/config/priv_validator_key.json  consensus signing key (validators only)
 //	DIR/data/                        CometBFT block store, state, WAL, priv_validator_state.json
-//	DIR/data/tangent.db/             the app's IAVL state (app/iavlstore)
+//	DIR/data/tangent.db/             the app's IAVL state in Pebble (app/iavlstore)
 //	DIR/keys/NAME.json               account keys (client/keyring), mode 0600
 //
 // Chain parameters live in genesis and in state, never in config.toml.
