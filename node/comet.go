@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/cockroachdb/pebble"
 	dbm "github.com/cometbft/cometbft-db"
 	abci "github.com/cometbft/cometbft/abci/types"
 	cfg "github.com/cometbft/cometbft/config"
@@ -18,6 +17,8 @@ import (
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
+
+	"tangent/app/iavlstore"
 )
 
 // startComet builds and starts an in-process CometBFT node over app. The
@@ -95,28 +96,6 @@ func LoadPrivValidator(c *cfg.Config) (*privval.FilePV, error) {
 	return pv, nil
 }
 
-// PebbleOptions are the options of CometBFT's databases (block store, state,
-// tx index, evidence) when db_backend is pebbledb, CometBFT v1's default.
-// CometBFT opens them with Pebble's defaults (4 MiB memtables, L0 compacted
-// from 4 files on), sized for small writes: a node committing thousands of
-// txs per second writes each tx several times (block parts, results with
-// their events, the tx index), and under those defaults compaction
-// rewrote the tx index, whose keys are hashes and so spread over the whole
-// key space, again and again (a tenth of the node's CPU in bench/ledger.sh).
-// Larger memtables and a larger L0 before compaction write each byte fewer
-// times; reads (block and tx lookups) stay cheap with L0 at most a few
-// dozen files.
-func PebbleOptions() *pebble.Options {
-	o := &pebble.Options{
-		MemTableSize:          32 << 20,
-		L0CompactionThreshold: 8,
-		L0StopWritesThreshold: 32,
-		LBaseMaxBytes:         256 << 20,
-	}
-	o.EnsureDefaults()
-	return o
-}
-
 // dbTracker remembers every database CometBFT opens, so that Stop can close
 // the ones CometBFT's own OnStop leaves open (the tx index): a node can then
 // be started again in the same process.
@@ -140,7 +119,9 @@ func (t *dbTracker) provider(ctx *cfg.DBContext) (dbm.DB, error) {
 	var db dbm.DB
 	var err error
 	if ctx.Config.DBBackend == string(dbm.PebbleDBBackend) {
-		db, err = dbm.NewPebbleDBWithOpts(ctx.ID, ctx.Config.DBDir(), PebbleOptions())
+		// The app store's options, not Pebble's defaults: see
+		// iavlstore.PebbleOptions.
+		db, err = dbm.NewPebbleDBWithOpts(ctx.ID, ctx.Config.DBDir(), iavlstore.PebbleOptions())
 	} else {
 		db, err = cfg.DefaultDBProvider(ctx)
 	}
