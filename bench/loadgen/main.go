@@ -36,6 +36,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -43,6 +44,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -121,8 +123,14 @@ type result struct {
 	MempoolFullRetry int64   `json:"mempool_full_retries"`
 	// CheckSigBatch is the mean number of signatures CheckTx verified per
 	// batch (app.App.CheckSigStats).
-	CheckSigBatch float64  `json:"checktx_sig_batch_mean"`
-	CPU           cpuShare `json:"cpu"`
+	CheckSigBatch float64 `json:"checktx_sig_batch_mean"`
+	// SubmitLatencyMs are percentiles (p50, p90, p99, max) of the time one
+	// submission took, from the call to its CheckTx answer (runs local and
+	// rpc). With Conc submitters each waiting for its answer, committed
+	// tx/s can be at most Conc / mean latency (Little's law).
+	SubmitLatencyMs map[string]float64 `json:"submit_latency_ms,omitempty"`
+	SubmitMeanMs    float64            `json:"submit_latency_mean_ms,omitempty"`
+	CPU             cpuShare           `json:"cpu"`
 	// CPUMicrosPerTx is process CPU time per committed tx: a load-independent
 	// cost. TxPerCPUSecond is its inverse.
 	CPUMicrosPerTx float64 `json:"cpu_us_per_tx"`
@@ -472,10 +480,12 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 			}
 		}(w)
 	}
+	lat := make([][]time.Duration, cfg.Conc)
 	for w := 0; w < cfg.Conc && cfg.Via != "batch"; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			lat[w] = make([]time.Duration, 0, perSender*(cfg.Accounts/cfg.Conc+1))
 			var rc *client.Client
 			if cfg.Via == "rpc" {
 				rc, _ = client.New(n.RPCAddress(), client.Options{})
@@ -490,8 +500,10 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 						for mp.Size() > cfg.Window && ctx.Err() == nil {
 							time.Sleep(time.Millisecond)
 						}
+						t0 := time.Now()
 						err := submit(ctx, cfg.Via, mp, rc, b)
 						if err == nil {
+							lat[w] = append(lat[w], time.Since(t0))
 							submitted.Add(1)
 							break
 						}
@@ -524,6 +536,7 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 	cpuUsed := cpuTime() - ru0
 	pf.Close()
 	res.MempoolFullRetry = fullRetries.Load()
+	res.SubmitLatencyMs, res.SubmitMeanMs = percentiles(slices.Concat(lat...))
 	if b, v := n.App().CheckSigStats(); b > 0 {
 		res.CheckSigBatch = float64(v) / float64(b)
 	}
@@ -658,6 +671,23 @@ func retried[T any](read func() (T, error)) (T, error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return v, err
+}
+
+// percentiles returns p50, p90, p99 and max of ds in milliseconds, and
+// their mean (nil, 0 for none).
+func percentiles(ds []time.Duration) (map[string]float64, float64) {
+	if len(ds) == 0 {
+		return nil, 0
+	}
+	slices.Sort(ds)
+	ms := func(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
+	at := func(q float64) time.Duration { return ds[min(len(ds)-1, int(q*float64(len(ds))))] }
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return map[string]float64{"p50": ms(at(0.5)), "p90": ms(at(0.9)), "p99": ms(at(0.99)), "max": ms(ds[len(ds)-1])},
+		ms(sum / time.Duration(len(ds)))
 }
 
 func isFull(err error) bool {
