@@ -12,8 +12,8 @@
 //     version N-1, never a mix. Unsaved working changes are simply lost;
 //     CometBFT's handshake replays the block. Rollback drops them on purpose.
 //   - With Options.Sync false (the default) a commit is not fsynced, and
-//     Pebble may hold the tail of its log in memory until a log block
-//     fills: after kill -9 or a power loss the store can come back some
+//     Pebble hands its log to the OS from a background goroutine: a kill -9
+//     just after a commit, or a power loss, can bring the store back some
 //     versions behind (each whole or absent), and CometBFT's handshake
 //     replays the missing blocks from its block store, which it syncs.
 //   - Reads of committed versions (GetAt, ProveAt, LastCommit) may run
