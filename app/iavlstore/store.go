@@ -24,9 +24,9 @@ import (
 type Options struct {
 	// Backend is the database: "pebbledb" (default; the engine CometBFT
 	// v1 keeps its own databases in) or "goleveldb", for a new database;
-	// Open reads an existing one with the backend that wrote it. Pebble
-	// applies IAVL's per-version batch in about half goleveldb's CPU, and
-	// Commit holds CometBFT's mempool lock while it writes.
+	// Open reads an existing one with the backend that wrote it. With Pebble
+	// IAVL saves a version in about 40 % less CPU (bench/ledger.sh), which
+	// matters because Commit holds CometBFT's mempool lock while it writes.
 	Backend string
 	// CacheSize is the number of IAVL nodes kept in memory.
 	CacheSize int
