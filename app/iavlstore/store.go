@@ -30,8 +30,9 @@ type Options struct {
 	Backend string
 	// CacheSize is the number of IAVL nodes kept in memory.
 	CacheSize int
-	// Sync fsyncs every commit. Off by default: commits survive a killed
-	// process (the OS has the writes) but not a power loss.
+	// Sync fsyncs every commit. Off by default: a killed process or a power
+	// loss can lose the last commits (each whole), which CometBFT's
+	// handshake then replays (see the package doc).
 	Sync bool
 	// KeepRecent is the number of committed versions kept for queries and
 	// proofs; older versions are pruned. 0 keeps every version.
