@@ -358,7 +358,16 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 			panic(fmt.Sprintf("app: invariant broken after block %d: %v", req.Height, err))
 		}
 	}
-	hash := a.store.WorkingHash()
+	// The block's state is saved now, not in Commit: CometBFT calls Commit
+	// holding the mempool's lock, which every CheckTx waits for, while
+	// FinalizeBlock runs beside them. Until Commit records it, readers do
+	// not see the version and a restart rolls it back (CometBFT then runs
+	// the block again).
+	saved, err := a.store.Save()
+	if err != nil {
+		return nil, fmt.Errorf("app: save block %d: %w", req.Height, err)
+	}
+	hash := saved.Hash
 	a.finalized, a.lastHash = req.Height, hash
 	return &abci.FinalizeBlockResponse{
 		Events:           blockEvents,
@@ -368,8 +377,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	}, nil
 }
 
-// Commit saves the working tree as version = height (atomically) and resets
-// the mempool state onto it.
+// Commit records the version FinalizeBlock saved (version = height) as
+// committed and resets the mempool state onto it.
 func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -25,13 +25,18 @@
 //     a proposal with an undecodable or badly signed tx, batch-verifying
 //     the signatures not verified yet on VerifyWorkers goroutines (and so
 //     filling the tx cache for FinalizeBlock).
-//   - FinalizeBlock runs BeginBlock, every tx, EndBlock; returns results,
-//     events (type "module.event", e.g. "bank.transfer"; address
+//   - FinalizeBlock runs BeginBlock, every tx, EndBlock; saves the new
+//     version (iavlstore.Store.Save: atomic, but not committed) and returns
+//     results, events (type "module.event", e.g. "bank.transfer"; address
 //     attributes indexed with Options.IndexEvents), validator updates and
-//     the working root hash. Executing a
-//     height again before Commit discards the first execution, so a crash
-//     or replay between FinalizeBlock and Commit is harmless.
-//   - Commit saves the version atomically and rebases the mempool state.
+//     the version's root hash. Saving here, not in Commit, keeps the write
+//     out of CometBFT's Commit, which holds the mempool's lock (every
+//     CheckTx waits for it). Executing a height again before Commit
+//     discards the first execution, and reopening the store rolls back a
+//     version that was saved but not committed, so a crash or replay
+//     between FinalizeBlock and Commit is harmless.
+//   - Commit records the saved version as committed (from then on Info,
+//     queries and restarts see it) and rebases the mempool state.
 //   - Query serves /store (raw key, optional proof), /balance/ADDR,
 //     /nonce/ADDR, /account/ADDR and /params from committed versions,
 //     concurrently with block execution.

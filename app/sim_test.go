@@ -26,9 +26,10 @@ import (
 //	         CheckTx first (which must not affect consensus state)
 //	restart  on disk; the app and its store are closed and reopened
 //	         every 7 blocks (a clean restart)
-//	crash    on disk; every 5 blocks FinalizeBlock runs, the process
-//	         "dies" before Commit (store dropped without saving), and the
-//	         block is executed again after reopening; every 6 blocks
+//	crash    on disk; every 5 blocks FinalizeBlock runs (and saves its
+//	         version), the process "dies" before Commit (the store is
+//	         closed, the version never committed), and the block is
+//	         executed again after reopening; every 6 blocks
 //	         FinalizeBlock runs twice in a row before Commit (a replay)
 //
 // The supply invariant (and the rest of ledger.CheckInvariants) is checked

@@ -5,12 +5,20 @@
 //
 // Contract:
 //   - A Store has one working tree that the block executor mutates (Get, Set,
-//     Delete, Iterator) and that Commit saves as the next version. Version N
+//     Delete, Iterator), that Save writes as the next version and that
+//     Commit then records as committed (Commit alone does both). Version N
 //     is the state after block N; the app hash in block N+1's header is the
 //     Hash of version N.
 //   - Commit is atomic: after a crash (kill -9) Open finds either version N or
-//     version N-1, never a mix. Unsaved working changes are simply lost;
-//     CometBFT's handshake replays the block. Rollback drops them on purpose.
+//     version N-1, never a mix. Unsaved working changes are simply lost, and
+//     so is a version Save wrote but Commit did not record: Open rolls it
+//     back (a record of the last committed version sits next to the tree).
+//     CometBFT's handshake replays the block. Rollback drops both on
+//     purpose.
+//   - Reads of the latest committed version, and the working tree's reads
+//     of keys the block has not written, are served from a read cache of
+//     that version (Options.ReadCache keys) when it has them, without
+//     IAVL's locks.
 //   - With Options.Sync false (the default) a commit is not fsynced, and
 //     Pebble hands its log to the OS from a background goroutine: a kill -9
 //     just after a commit, or a power loss, can bring the store back some

@@ -43,6 +43,9 @@ type Options struct {
 	// the latest version that makes reads one lookup but doubles the
 	// writes of every commit). The root hash does not depend on it.
 	NoFastStorage bool
+	// ReadCache is the number of keys of the latest committed version kept
+	// in memory for reads (0: none). See hotCache.
+	ReadCache int
 }
 
 // DefaultOptions returns the options a node uses unless told otherwise.
@@ -52,6 +55,7 @@ func DefaultOptions() Options {
 		CacheSize:  500_000,
 		KeepRecent: 1000,
 		PruneEvery: 100,
+		ReadCache:  1 << 18,
 	}
 }
 
@@ -106,6 +110,11 @@ type Store struct {
 	mu   sync.RWMutex // guards last
 	last Commit
 
+	// The block executor's goroutine owns these, as it owns the tree.
+	writes map[string][]byte // working-tree writes since the last Save (nil: deleted)
+	saved  *savedVersion     // what Save wrote and Commit has not recorded yet
+	hot    *hotCache         // values of version last
+
 	// saving is held by Commit while it writes a version, and shared by
 	// every read of a committed version (View, GetAt, ProveAt, HashAt).
 	// IAVL's nodeDB is not safe for that: Commit drops a deleted key's
@@ -116,6 +125,18 @@ type Store struct {
 	// state diverges from the others' (TestQueryDuringCommit).
 	saving sync.RWMutex
 }
+
+// savedVersion is a version Save wrote and Commit has not recorded: readers
+// do not see it, and Open rolls it back.
+type savedVersion struct {
+	c      Commit
+	writes map[string][]byte // its writes over the version before
+}
+
+// committedKey holds the last version Commit recorded (8 bytes, big endian).
+// IAVL's own keys start with 's', 'f' or 'm' (and 'n', 'o', 'r' in legacy
+// stores), so none collides with it.
+var committedKey = []byte("tangent/committed")
 
 // Open opens (or creates) the store named name under dir and loads the
 // latest committed version.
@@ -193,15 +214,12 @@ func OpenMemory(opts Options) *Store {
 }
 
 // New builds a store over an already open database, which it then owns.
+// A version that was saved but never committed (the process died between
+// Save and Commit) is rolled back.
 func New(db idb.DB, opts Options) (*Store, error) {
-	newTree := func() *iavl.MutableTree {
-		// One batch per version: IAVL flushes its batch whenever it passes
-		// FlushThreshold, which would make SaveVersion non-atomic.
-		return iavl.NewMutableTree(unsizedBatches{db}, opts.CacheSize, opts.NoFastStorage, iavl.NewNopLogger(),
-			iavl.SyncOption(opts.Sync), iavl.FlushThresholdOption(math.MaxInt32))
-	}
-	tree := newTree()
-	if _, err := tree.Load(); err != nil {
+	s := &Store{opts: opts, db: db, writes: make(map[string][]byte), hot: newHotCache(opts.ReadCache)}
+	s.tree = s.newTree()
+	if _, err := s.tree.Load(); err != nil {
 		// A version whose root never reached the disk (a store written by
 		// an older build that flushed mid-version, then killed): drop it
 		// and load the one before; CometBFT replays the block.
@@ -209,14 +227,104 @@ func New(db idb.DB, opts Options) (*Store, error) {
 		if lerr != nil || latest <= 1 {
 			return nil, fmt.Errorf("iavlstore: load latest version: %w", err)
 		}
-		tree = newTree()
-		if ferr := tree.LoadVersionForOverwriting(latest - 1); ferr != nil {
+		s.tree = s.newTree()
+		if ferr := s.tree.LoadVersionForOverwriting(latest - 1); ferr != nil {
 			return nil, fmt.Errorf("iavlstore: load latest version: %w (recovering to version %d: %v)", err, latest-1, ferr)
 		}
 	}
-	s := &Store{opts: opts, db: db, tree: tree}
-	s.last = Commit{Version: tree.Version(), Hash: tree.Hash()}
+	if err := s.loadCommitted(); err != nil {
+		return nil, err
+	}
+	s.last = Commit{Version: s.tree.Version(), Hash: s.tree.Hash()}
+	s.hot.reset(s.last.Version)
 	return s, nil
+}
+
+func (s *Store) newTree() *iavl.MutableTree {
+	// One batch per version: IAVL flushes its batch whenever it passes
+	// FlushThreshold, which would make SaveVersion non-atomic.
+	return iavl.NewMutableTree(unsizedBatches{s.db}, s.opts.CacheSize, s.opts.NoFastStorage, iavl.NewNopLogger(),
+		iavl.SyncOption(s.opts.Sync), iavl.FlushThresholdOption(math.MaxInt32))
+}
+
+// loadCommitted reads the last committed version and rolls the tree back to
+// it. A store without the record (new, or written before the store kept
+// one) counts every saved version as committed.
+func (s *Store) loadCommitted() error {
+	raw, err := s.db.Get(committedKey)
+	if err != nil {
+		return fmt.Errorf("iavlstore: read the committed version: %w", err)
+	}
+	latest := s.tree.Version()
+	if raw == nil {
+		return s.recordCommitted(latest)
+	}
+	if len(raw) != 8 {
+		return fmt.Errorf("iavlstore: the committed-version record is %d bytes, want 8: the database is corrupt", len(raw))
+	}
+	switch committed := int64(binary.BigEndian.Uint64(raw)); {
+	case committed == latest:
+		return nil
+	case committed > latest: // a torn version was dropped above
+		return s.recordCommitted(latest)
+	case committed == 0:
+		// The first version was saved, never committed: CometBFT runs
+		// InitChain again, on an empty store.
+		return s.wipe()
+	default:
+		s.tree = s.newTree()
+		if err := s.tree.LoadVersionForOverwriting(committed); err != nil {
+			return fmt.Errorf("iavlstore: roll back version %d, saved but not committed, to %d: %w", latest, committed, err)
+		}
+		return nil
+	}
+}
+
+// recordCommitted writes the committed-version record. It reaches the disk
+// after the version's own batch (both go through one log), so a record that
+// survives a crash never names a version that did not.
+func (s *Store) recordCommitted(v int64) error {
+	b := s.db.NewBatch()
+	defer b.Close()
+	err := b.Set(committedKey, binary.BigEndian.AppendUint64(nil, uint64(v)))
+	if err == nil && s.opts.Sync {
+		err = b.WriteSync()
+	} else if err == nil {
+		err = b.Write()
+	}
+	if err != nil {
+		return fmt.Errorf("iavlstore: record committed version %d: %w", v, err)
+	}
+	return nil
+}
+
+// wipe deletes every key and starts an empty tree.
+func (s *Store) wipe() error {
+	it, err := s.db.Iterator(nil, nil)
+	if err != nil {
+		return fmt.Errorf("iavlstore: wipe: %w", err)
+	}
+	b := s.db.NewBatch()
+	defer b.Close()
+	for ; it.Valid(); it.Next() {
+		if err := b.Delete(it.Key()); err != nil {
+			it.Close()
+			return fmt.Errorf("iavlstore: wipe: %w", err)
+		}
+	}
+	err = it.Error()
+	it.Close()
+	if err == nil {
+		err = b.WriteSync()
+	}
+	if err != nil {
+		return fmt.Errorf("iavlstore: wipe: %w", err)
+	}
+	s.tree = s.newTree()
+	if _, err := s.tree.Load(); err != nil {
+		return fmt.Errorf("iavlstore: wipe: %w", err)
+	}
+	return s.recordCommitted(0)
 }
 
 // SetInitialVersion makes the first Commit save version v instead of 1 (for
@@ -237,21 +345,30 @@ func (s *Store) LastCommit() Commit {
 
 // Get returns the working value of key, or nil if it is absent.
 func (s *Store) Get(key []byte) []byte {
+	if v, ok := s.writes[string(key)]; ok {
+		return v
+	}
+	if s.saved != nil {
+		if v, ok := s.saved.writes[string(key)]; ok {
+			return v
+		}
+	}
+	// Not written since the last commit: the committed value. (last is
+	// only written by this goroutine, in Commit.)
+	base := s.last.Version
+	if v, ok := s.hot.get(base, key); ok {
+		return v
+	}
 	v, err := s.tree.Get(key)
 	if err != nil {
 		panic(&DBError{Op: "get", Err: err})
 	}
+	s.hot.fill(base, key, v)
 	return v
 }
 
 // Has reports whether key is present in the working tree.
-func (s *Store) Has(key []byte) bool {
-	ok, err := s.tree.Has(key)
-	if err != nil {
-		panic(&DBError{Op: "has", Err: err})
-	}
-	return ok
-}
+func (s *Store) Has(key []byte) bool { return s.Get(key) != nil }
 
 // Set writes key=value to the working tree. IAVL refuses nil values; an
 // empty value is stored as such.
@@ -262,6 +379,7 @@ func (s *Store) Set(key, value []byte) {
 	if _, err := s.tree.Set(key, value); err != nil {
 		panic(&DBError{Op: "set", Err: err})
 	}
+	s.writes[string(key)] = value
 }
 
 // Delete removes key from the working tree (a no-op when it is absent).
@@ -269,6 +387,7 @@ func (s *Store) Delete(key []byte) {
 	if _, _, err := s.tree.Remove(key); err != nil {
 		panic(&DBError{Op: "delete", Err: err})
 	}
+	s.writes[string(key)] = nil
 }
 
 // Iterator iterates the working tree over [start, end) in ascending (or
@@ -341,28 +460,21 @@ func (v *View) Get(key []byte) []byte {
 	if v.t == nil {
 		return nil
 	}
+	if val, ok := v.s.hot.get(v.version, key); ok {
+		return val
+	}
 	v.s.saving.RLock()
 	val, err := v.t.Get(key)
 	v.s.saving.RUnlock()
 	if err != nil {
 		panic(&DBError{Op: "get", Err: err})
 	}
+	v.s.hot.fill(v.version, key, val)
 	return val
 }
 
 // Has implements state.KV.
-func (v *View) Has(key []byte) bool {
-	if v.t == nil {
-		return false
-	}
-	v.s.saving.RLock()
-	ok, err := v.t.Has(key)
-	v.s.saving.RUnlock()
-	if err != nil {
-		panic(&DBError{Op: "has", Err: err})
-	}
-	return ok
-}
+func (v *View) Has(key []byte) bool { return v.Get(key) != nil }
 
 // Set panics: a View is read-only.
 func (v *View) Set(key, value []byte) { panic("iavlstore: Set on a read-only View") }
@@ -403,26 +515,70 @@ func (s *Store) WorkingHash() []byte { return s.tree.WorkingHash() }
 // WorkingVersion is the version the next Commit will save.
 func (s *Store) WorkingVersion() int64 { return s.tree.WorkingVersion() }
 
-// Rollback discards every working change since the last Commit.
-func (s *Store) Rollback() { s.tree.Rollback() }
-
-// Commit saves the working tree as the next version and prunes old versions
-// as Options say. It is atomic with respect to crashes. A *PruneError
-// means the version was saved but pruning failed.
-func (s *Store) Commit() (Commit, error) {
+// Rollback discards every change since the last Commit: the working
+// tree's, and a version Save wrote.
+func (s *Store) Rollback() {
+	s.tree.Rollback()
+	clear(s.writes)
+	if s.saved == nil {
+		return
+	}
+	s.saved = nil
+	if s.last.Version == 0 {
+		panic("iavlstore: Rollback of a saved first version: reopen the store instead (Open rolls it back)")
+	}
 	s.saving.Lock()
 	defer s.saving.Unlock()
+	if err := s.tree.LoadVersionForOverwriting(s.last.Version); err != nil {
+		panic(&DBError{Op: "roll back a saved version", Err: err})
+	}
+}
+
+// Save writes the working tree as the next version, atomically with respect
+// to crashes, but does not commit it: readers keep seeing the last commit,
+// and Open rolls the version back unless Commit records it. It lets the
+// app write a block's state as soon as the block is executed, before
+// CometBFT's Commit, which holds the mempool's lock while it runs.
+func (s *Store) Save() (Commit, error) {
+	if s.saved != nil {
+		return Commit{}, fmt.Errorf("iavlstore: Save while version %d is saved and not committed", s.saved.c.Version)
+	}
+	s.saving.Lock()
 	hash, version, err := s.tree.SaveVersion()
+	s.saving.Unlock()
 	if err != nil {
 		return Commit{}, fmt.Errorf("iavlstore: save version: %w", err)
 	}
-	c := Commit{Version: version, Hash: hash}
+	s.saved = &savedVersion{c: Commit{Version: version, Hash: hash}, writes: s.writes}
+	s.writes = make(map[string][]byte, len(s.writes))
+	return s.saved.c, nil
+}
+
+// Commit records the version Save wrote (saving the working tree first if
+// Save was not called) as committed: readers see it from now on, and it
+// survives a crash as Options.Sync says. Old versions are then pruned as
+// Options say; a *PruneError means the version was committed but pruning
+// failed.
+func (s *Store) Commit() (Commit, error) {
+	if s.saved == nil {
+		if _, err := s.Save(); err != nil {
+			return Commit{}, err
+		}
+	}
+	c := s.saved.c
+	if err := s.recordCommitted(c.Version); err != nil {
+		return Commit{}, err
+	}
+	s.hot.advance(c.Version, s.saved.writes)
+	s.saved = nil
 	s.mu.Lock()
 	s.last = c
 	s.mu.Unlock()
-	if k, every := s.opts.KeepRecent, s.opts.PruneEvery; k > 0 && every > 0 && version%every == 0 && version > k {
-		if err := s.tree.DeleteVersionsTo(version - k); err != nil {
-			return c, &PruneError{UpTo: version - k, Err: err}
+	if k, every := s.opts.KeepRecent, s.opts.PruneEvery; k > 0 && every > 0 && c.Version%every == 0 && c.Version > k {
+		s.saving.Lock()
+		defer s.saving.Unlock()
+		if err := s.tree.DeleteVersionsTo(c.Version - k); err != nil {
+			return c, &PruneError{UpTo: c.Version - k, Err: err}
 		}
 	}
 	return c, nil
