@@ -3,10 +3,12 @@ GO       ?= go
 BIN      := bin/tangent
 DATA_DIR ?= /usr/share/datasets/fashion-mnist
 
-.PHONY: all build demo test bench data lint fmt-check vet clean
+.PHONY: all build demo test bench data lint fmt-check vet clean pgo
 
 all: build
 
+# build uses profile-guided optimization: go build picks up
+# cmd/tangent/default.pgo, a CPU profile of the ledger benchmark (see pgo).
 build:
 	$(GO) build -o $(BIN) ./cmd/tangent
 
@@ -44,6 +46,14 @@ bench: build data
 		$$SUDO apt-get update && $$SUDO apt-get install -y python3-torch; \
 	fi
 	bash bench/run.sh
+
+# pgo refreshes cmd/tangent/default.pgo from the CPU profiles of a
+# bench/ledger.sh run (every path, every round), after code changes on the
+# ledger's hot path. A stale profile still builds; it only helps less.
+pgo:
+	bash bench/ledger.sh
+	$(GO) tool pprof -proto $${TMPDIR:-/tmp}/ledger-round*/ledger-*.pprof > cmd/tangent/default.pgo.new
+	mv cmd/tangent/default.pgo.new cmd/tangent/default.pgo
 
 clean:
 	rm -rf bin demo-*.safetensors

@@ -17,7 +17,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p bench/results
-go build -o bench/results/.loadgen ./bench/loadgen
+# The load generator embeds the node: build it with the profile that
+# tangent's own build uses (cmd/tangent/default.pgo).
+go build -pgo=cmd/tangent/default.pgo -o bench/results/.loadgen ./bench/loadgen
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp" bench/results/.loadgen' EXIT
 runs="${LEDGER_RUNS:-local,batch,rpc}"

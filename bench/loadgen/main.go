@@ -44,6 +44,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"sort"
 	"strings"
@@ -172,6 +173,7 @@ func main() {
 		profDir    = flag.String("profile-dir", "bench/results", "where to write the CPU profiles (ledger-VIA.pprof)")
 		timeout    = flag.Duration("timeout", 10*time.Minute, "give up a run after this long")
 		keepHome   = flag.Bool("keep-home", false, "keep each run's node home (its path is logged) instead of deleting it")
+		traceTo    = flag.String("trace", "", "write an execution trace of each run's submit phase to this file prefix (FILE-VIA.trace; read with go tool trace)")
 		gdump      = flag.String("goroutines", "", "write a goroutine dump (pprof debug=1) 5 s into each run's submit phase to this file prefix")
 	)
 	flag.Parse()
@@ -187,7 +189,7 @@ func main() {
 	for _, via := range strings.Split(*runs, ",") {
 		cfg := config{Txs: *txs, Accounts: *accounts, Recipients: *recipients, Via: via, Conc: *conc, Batch: *batch, GOGC: *gogc, AppDB: *appDB, IAVLFast: *iavlFast, Timing: *timing,
 			Window: *window, Recheck: *recheck, IndexEvents: *indexEv, TxIndex: *txIndex, GOMAXPROCS: runtime.GOMAXPROCS(0)}
-		r, err := run(cfg, logger, *profDir, *timeout, *keepHome, *gdump)
+		r, err := run(cfg, logger, *profDir, *timeout, *keepHome, *gdump, *traceTo)
 		if err != nil {
 			logger.Error("run failed", "via", via, "err", err)
 			os.Exit(1)
@@ -244,7 +246,7 @@ func recipientOf(i int) chain.Address {
 	return a
 }
 
-func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration, keepHome bool, gdump string) (*result, error) {
+func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration, keepHome bool, gdump, traceTo string) (*result, error) {
 	res := &result{Config: cfg}
 	home, err := os.MkdirTemp("", "tangent-loadgen-")
 	if err != nil {
@@ -396,6 +398,17 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 	if err := pprof.StartCPUProfile(pf); err != nil {
 		return nil, err
 	}
+	if traceTo != "" {
+		tf, err := os.Create(traceTo + "-" + cfg.Via + ".trace")
+		if err != nil {
+			return nil, err
+		}
+		defer tf.Close()
+		if err := trace.Start(tf); err != nil {
+			return nil, err
+		}
+		defer trace.Stop() // stopped early below, after the load
+	}
 	var ru0 = cpuTime()
 	start := time.Now()
 	var fullRetries, submitted atomic.Int64
@@ -533,6 +546,9 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 	}
 	end := time.Now()
 	pprof.StopCPUProfile()
+	if traceTo != "" {
+		trace.Stop()
+	}
 	cpuUsed := cpuTime() - ru0
 	pf.Close()
 	res.MempoolFullRetry = fullRetries.Load()
