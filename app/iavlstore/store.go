@@ -26,7 +26,7 @@ type Options struct {
 	// v1 keeps its own databases in) or "goleveldb", for a new database;
 	// Open reads an existing one with the backend that wrote it. With Pebble
 	// IAVL saves a version in about 40 % less CPU (bench/ledger.sh), which
-	// matters because Commit holds CometBFT's mempool lock while it writes.
+	// matters because the save is on the path of every block.
 	Backend string
 	// CacheSize is the number of IAVL nodes kept in memory.
 	CacheSize int
@@ -115,9 +115,10 @@ type Store struct {
 	saved  *savedVersion     // what Save wrote and Commit has not recorded yet
 	hot    *hotCache         // values of version last
 
-	// saving is held by Commit while it writes a version, and shared by
-	// every read of a committed version (View, GetAt, ProveAt, HashAt).
-	// IAVL's nodeDB is not safe for that: Commit drops a deleted key's
+	// saving is held by Save while it writes a version (and by Rollback
+	// and pruning), and shared by every read of a committed version that
+	// reaches IAVL (View on a read-cache miss, GetAt, ProveAt, HashAt).
+	// IAVL's nodeDB is not safe for that: a save drops a deleted key's
 	// fast node from the cache, then writes the batch that deletes it
 	// from the disk; a read in between (a query of an older version)
 	// loads the old fast node from the disk into the cache, where the
@@ -523,10 +524,10 @@ func (s *Store) Rollback() {
 	if s.saved == nil {
 		return
 	}
-	s.saved = nil
 	if s.last.Version == 0 {
 		panic("iavlstore: Rollback of a saved first version: reopen the store instead (Open rolls it back)")
 	}
+	s.saved = nil
 	s.saving.Lock()
 	defer s.saving.Unlock()
 	if err := s.tree.LoadVersionForOverwriting(s.last.Version); err != nil {

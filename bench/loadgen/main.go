@@ -785,10 +785,9 @@ func analyze(path string) (cpuShare, error) {
 			switch {
 			case has("crypto/ed25519.", "crypto/internal/fips140/ed25519", "crypto/internal/ed25519", "github.com/oasisprotocol/curve25519-voi/"):
 				cats["app/ed25519_verify"] += v
-			case has("tangent/app/iavlstore.(*Store).Commit", "github.com/cosmos/iavl.(*MutableTree).SaveVersion"):
-				cats["app/iavl_commit"] += v
-			case has("github.com/cosmos/iavl.(*MutableTree).WorkingHash"):
-				cats["app/iavl_hash"] += v
+			case has("tangent/app/iavlstore.(*Store).Save", "tangent/app/iavlstore.(*Store).Commit",
+				"github.com/cosmos/iavl.(*MutableTree).SaveVersion", "github.com/cosmos/iavl.(*MutableTree).WorkingHash"):
+				cats["app/iavl_save"] += v // SaveVersion hashes the new nodes too
 			case has("tangent/app.(*App).CheckTx"):
 				cats["app/checktx_other"] += v
 			case has("tangent/app.(*App).FinalizeBlock"):
