@@ -208,6 +208,30 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 	return &abci.CheckTxResponse{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil
 }
 
+// CheckTxAsync admits a new tx as CheckTx does, but returns without waiting
+// for the answer: done receives it once, on another goroutine or before
+// CheckTxAsync returns. Txs submitted one after another are checked, and
+// answered, in that order. A caller that does not wait (a peer's stream
+// through the mempool's asynchronous client, see node) lets the check pipe
+// verify large groups of signatures together.
+func (a *App) CheckTxAsync(tx []byte, done func(*abci.CheckTxResponse)) {
+	answer := func(res ledger.Result) {
+		done(&abci.CheckTxResponse{Code: res.Code, Codespace: res.Codespace, Log: res.Log})
+	}
+	if !a.chkReady.Load() {
+		a.mu.Lock()
+		res := a.led.CheckTx(tx, ledger.CheckNew)
+		a.mu.Unlock()
+		answer(res)
+		return
+	}
+	var p *ledger.Prepared
+	if int64(len(tx)) <= a.maxTxBytes.Load() {
+		p, _ = a.led.Prepare(tx)
+	}
+	a.pipe.submit(tx, p, answer)
+}
+
 // PrepareProposal keeps the mempool's txs in order up to the block's byte
 // limit.
 func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {

@@ -28,6 +28,14 @@ import (
 // generator) groups stay large; a lone caller (last group of one) never
 // waits, and when callers go away the groups shrink after one linger.
 //
+// Callers that cannot wait (CheckTxAsync: the mempool's asynchronous ABCI
+// client, fed by peers' streams) queue through submit, which returns at
+// once; a goroutine of the pipe's own leads while such a job heads the
+// queue, and each job's done runs on the leader, in queue order, before the
+// lead moves on. So txs one goroutine submits in nonce order reach the
+// mempool in nonce order, and a stream that does not wait lets groups grow
+// to maxBatch.
+//
 // A batch with an invalid signature costs a single verification per
 // signature on top of the batch (to find the culprit), so a peer sending
 // bad signatures could make honest txs cost more than without batching.
@@ -55,9 +63,10 @@ const soloAfterFailure = 256
 
 type checkJob struct {
 	tx   []byte
-	p    *ledger.Prepared // nil: the checker reports why it does not decode
-	res  ledger.Result    // written by the group's leader before it wakes the caller
-	wake chan bool        // true: lead; false: res is ready
+	p    *ledger.Prepared    // nil: the checker reports why it does not decode
+	res  ledger.Result       // written by the group's leader before it wakes the caller
+	wake chan bool           // check's caller: true: lead; false: res is ready
+	done func(ledger.Result) // submit's caller (wake is nil): called by the leader
 }
 
 func newCheckPipe(a *App, maxBatch int, linger time.Duration) *checkPipe {
@@ -68,35 +77,68 @@ func newCheckPipe(a *App, maxBatch int, linger time.Duration) *checkPipe {
 // decoded.
 func (c *checkPipe) check(tx []byte, p *ledger.Prepared) ledger.Result {
 	j := &checkJob{tx: tx, p: p, wake: make(chan bool, 1)}
-	c.mu.Lock()
-	c.queue = append(c.queue, j)
-	lead := !c.leading
-	if lead {
-		c.leading = true
-	} else if c.want > 0 && len(c.queue) >= c.want {
-		c.want = 0
-		select {
-		case c.arrive <- struct{}{}:
-		default:
-		}
-	}
-	c.mu.Unlock()
+	lead := c.enqueue(j)
 	for {
 		if !lead {
 			if lead = <-j.wake; !lead {
 				return j.res
 			}
 		}
-		if c.lead(j) {
+		mine, keep := c.lead(j)
+		if mine {
+			if keep { // a submitted job heads the queue: the pipe's goroutine takes over
+				go c.drive()
+			}
 			return j.res
 		}
-		lead = false
+		lead = keep
 	}
 }
 
-// lead processes one group and hands the lead on. It reports whether self's
-// tx was in the group.
-func (c *checkPipe) lead(self *checkJob) (mine bool) {
+// submit queues a new tx like check but returns at once; done receives the
+// result, on the goroutine that processes the tx's group. Txs submitted one
+// after another get their done calls in that order.
+func (c *checkPipe) submit(tx []byte, p *ledger.Prepared, done func(ledger.Result)) {
+	if c.enqueue(&checkJob{tx: tx, p: p, done: done}) {
+		go c.drive()
+	}
+}
+
+// enqueue appends j to the queue and reports whether its caller must lead
+// (no group is being processed).
+func (c *checkPipe) enqueue(j *checkJob) (lead bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.queue = append(c.queue, j)
+	if !c.leading {
+		c.leading = true
+		return true
+	}
+	if c.want > 0 && len(c.queue) >= c.want {
+		c.want = 0
+		select {
+		case c.arrive <- struct{}{}:
+		default:
+		}
+	}
+	return false
+}
+
+// drive leads on behalf of submitted jobs, for as long as the lead stays
+// with it.
+func (c *checkPipe) drive() {
+	for {
+		if _, keep := c.lead(nil); !keep {
+			return
+		}
+	}
+}
+
+// lead processes one group and hands the lead on: to the caller waiting
+// for the oldest queued tx, or (keep) to the calling goroutine itself when
+// that tx is self's or was submitted. It reports whether self's tx was in
+// the group.
+func (c *checkPipe) lead(self *checkJob) (mine, keep bool) {
 	c.mu.Lock()
 	if c.linger > 0 && c.solo == 0 && len(c.queue) < min(c.lastSize, c.maxBatch) {
 		c.want = min(c.lastSize, c.maxBatch)
@@ -125,6 +167,13 @@ func (c *checkPipe) lead(self *checkJob) (mine bool) {
 	c.mu.Unlock()
 
 	verified, failed := c.process(batch)
+	// Submitted jobs hear back before the lead moves on, so that the next
+	// group's cannot overtake them.
+	for _, b := range batch {
+		if b.done != nil {
+			b.done(b.res)
+		}
+	}
 
 	c.mu.Lock()
 	c.lastSize = n
@@ -134,19 +183,23 @@ func (c *checkPipe) lead(self *checkJob) (mine bool) {
 		c.solo = soloAfterFailure
 	}
 	for _, b := range batch {
-		if b == self {
+		switch {
+		case b == self:
 			mine = true
-		} else {
+		case b.wake != nil:
 			b.wake <- false
 		}
 	}
-	if len(c.queue) > 0 {
-		c.queue[0].wake <- true // may be self: check() then leads again
-	} else {
+	switch {
+	case len(c.queue) == 0:
 		c.leading = false
+	case c.queue[0] == self || c.queue[0].wake == nil:
+		keep = true
+	default:
+		c.queue[0].wake <- true
 	}
 	c.mu.Unlock()
-	return mine
+	return mine, keep
 }
 
 // process verifies the batch's signatures not verified yet, then checks

@@ -1,12 +1,14 @@
 package app
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"tangent/ledger"
 	"tangent/ledger/chain"
+	"tangent/ledger/ledgertest"
 	banktypes "tangent/ledger/x/bank/types"
 )
 
@@ -17,25 +19,8 @@ import (
 // failed batch the pipe goes one tx at a time for a while.
 func TestCheckPipe(t *testing.T) {
 	a, sim, _ := oneBlockApp(t)
-	acc := sim.Accounts()
-	g := sim.Genesis()
-	p := g.Auth.Params
 	const n = 24
-	var txs [][]byte
-	nonce := map[int]uint64{0: 1} // account 0 sent nonce 0 in block 1
-	for i := range n {
-		k := i % 4
-		msg := &banktypes.MsgSend{To: acc[(k+1)%4].Addr, Amount: 1}
-		if i == 7 {
-			txs = append(txs, acc[k].TorsionTxMinFee(g.ChainID, nonce[k], p, msg))
-		} else {
-			txs = append(txs, acc[k].TxMinFee(g.ChainID, nonce[k], p, msg))
-		}
-		if i != 13 {
-			nonce[k]++
-		}
-	}
-	txs[13][len(txs[13])-40] ^= 1 // inside S: a bad signature (its nonce is not used)
+	txs := pipeTxs(sim, n)
 
 	// Hold the pipe so that every call queues, in order.
 	a.pipe.mu.Lock()
@@ -88,6 +73,112 @@ func TestCheckPipe(t *testing.T) {
 	}
 	if a.pipe.leading || len(a.pipe.queue) != 0 {
 		t.Fatalf("after the group: leading %v, %d queued", a.pipe.leading, len(a.pipe.queue))
+	}
+}
+
+// pipeTxs returns n transfers of accounts 0-3 in round-robin, each
+// sender's in nonce order: tx 7 carries a ZIP-215-only (torsion R) signature,
+// tx 13 a bad one (and its nonce is used again by the sender's next tx).
+func pipeTxs(sim *ledgertest.Sim, n int) [][]byte {
+	acc := sim.Accounts()
+	g := sim.Genesis()
+	p := g.Auth.Params
+	var txs [][]byte
+	nonce := map[int]uint64{0: 1} // account 0 sent nonce 0 in block 1
+	for i := range n {
+		k := i % 4
+		msg := &banktypes.MsgSend{To: acc[(k+1)%4].Addr, Amount: 1}
+		if i == 7 {
+			txs = append(txs, acc[k].TorsionTxMinFee(g.ChainID, nonce[k], p, msg))
+		} else {
+			txs = append(txs, acc[k].TxMinFee(g.ChainID, nonce[k], p, msg))
+		}
+		if i != 13 {
+			nonce[k]++
+		}
+	}
+	txs[13][len(txs[13])-40] ^= 1 // inside S: a bad signature (its nonce is not used)
+	return txs
+}
+
+// TestCheckPipeSubmit: submitted txs (CheckTxAsync) mixed with a waiting
+// caller are checked in queue order and their done calls come in that
+// order; the lead passes from the pipe's goroutine to the waiting caller
+// when its tx heads the queue, and back once it has its answer.
+func TestCheckPipeSubmit(t *testing.T) {
+	a, sim, _ := oneBlockApp(t)
+	const n, waiting = 24, 8
+	txs := pipeTxs(sim, n)
+	a.pipe.maxBatch = 8 // groups 0-7 (pipe), 8-15 (the waiting caller), then 16-23
+
+	a.pipe.mu.Lock()
+	a.pipe.leading = true // hold the pipe so that every tx queues, in order
+	a.pipe.mu.Unlock()
+	res := make([]ledger.Result, n)
+	var order []int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := range n {
+		pr, err := a.led.Prepare(txs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		if i != waiting {
+			a.pipe.submit(txs[i], pr, func(r ledger.Result) {
+				mu.Lock()
+				res[i] = r
+				order = append(order, i)
+				mu.Unlock()
+				wg.Done()
+			})
+			continue
+		}
+		go func() { defer wg.Done(); res[i] = a.pipe.check(txs[i], pr) }()
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			a.pipe.mu.Lock()
+			q := len(a.pipe.queue)
+			a.pipe.mu.Unlock()
+			if q == i+1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the waiting caller did not queue")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	go a.pipe.drive()
+	wg.Wait()
+
+	for i, r := range res {
+		if want := i != 13; r.IsOK() != want {
+			t.Errorf("tx %d: code %d %s", i, r.Code, r.Log)
+		}
+	}
+	var want []int
+	for i := range n {
+		if i != waiting {
+			want = append(want, i)
+		}
+	}
+	if !slices.Equal(order, want) {
+		t.Fatalf("done calls in order %v, want %v", order, want)
+	}
+	// The bad signature in group 8-15 sends 16-23 through one at a time.
+	if batches, verified := a.pipe.stats(); batches != 2+8 || verified != n {
+		t.Fatalf("%d signatures in %d groups, want %d in 10", verified, batches, n)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		a.pipe.mu.Lock()
+		idle := !a.pipe.leading && len(a.pipe.queue) == 0
+		a.pipe.mu.Unlock()
+		if idle {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the pipe did not go idle")
+		}
 	}
 }
 

@@ -17,7 +17,11 @@
 //     since, in a ledger.Checker over the committed view, so it runs
 //     concurrently with FinalizeBlock. Commit resets the checker with the
 //     next block's header. Rejections carry the ledger's registered
-//     (codespace, code) and a log that names the fix. CometBFT's mempool
+//     (codespace, code) and a log that names the fix. CheckTxAsync is the
+//     same check for a caller that does not wait (node's asynchronous
+//     mempool client): the answer comes later, in submission order, and a
+//     stream of such txs (a peer's) lets the groups grow to CheckBatch.
+//     CometBFT's mempool
 //     recheck after each block is required: it rebuilds the pending nonces
 //     on the new commit (and costs little: rechecked txs are neither
 //     decoded nor verified again).

@@ -5,7 +5,9 @@
 # $TMPDIR/ledger-roundN/ledger-{local,batch,rpc}.pprof (open with
 # `go tool pprof`; the JSON names the median round's).
 #
-#   local: txs enter CometBFT's mempool directly (as from a peer)
+#   local: txs enter CometBFT's mempool directly, as the mempool reactor
+#          hands over a peer's: 16 streams, each with up to 64 CheckTx
+#          answers outstanding (loadgen -depth; -depth 1 waits for each)
 #   batch: txs are sent with broadcast_tx_sync in JSON-RPC batches of 100
 #   rpc:   txs are sent with one BroadcastTxSync HTTP request each
 #

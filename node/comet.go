@@ -16,7 +16,6 @@ import (
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
-	"github.com/cometbft/cometbft/proxy"
 
 	"tangent/app/iavlstore"
 )
@@ -26,7 +25,9 @@ import (
 // calls are serialized by CometBFT, while CheckTx (one goroutine per RPC
 // request or peer) and Query run concurrently with them and with each other.
 // app.App synchronizes what they share, and verifies CheckTx signatures
-// before taking its lock, so signature checks use every core.
+// before taking its lock, so signature checks use every core. The mempool's
+// client is asynchronous (mempoolClient), so txs that nobody waits for
+// (peers', BroadcastTxAsync's) are verified in large groups.
 func startComet(ctx context.Context, c *cfg.Config, app abci.Application, dbs *dbTracker, logger *slog.Logger, cometLevel slog.Level) (*cmtnode.Node, error) {
 	nodeKey, err := p2p.LoadNodeKey(c.NodeKeyFile())
 	if err != nil {
@@ -37,7 +38,7 @@ func startComet(ctx context.Context, c *cfg.Config, app abci.Application, dbs *d
 		return nil, err
 	}
 	n, err := cmtnode.NewNode(ctx, c, pv, nodeKey,
-		proxy.NewConsensusSyncLocalClientCreator(app),
+		newClientCreator(app),
 		cmtnode.DefaultGenesisDocProviderFunc(c),
 		dbs.provider,
 		cmtnode.DefaultMetricsProvider(c.Instrumentation),

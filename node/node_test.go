@@ -3,6 +3,7 @@ package node_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	abcicli "github.com/cometbft/cometbft/abci/client"
+	"github.com/cometbft/cometbft/p2p"
 
 	"tangent/client"
 	"tangent/client/keyring"
@@ -25,8 +29,12 @@ import (
 const testFee = 100_000
 
 func sendTx(k *keyring.Key, chainID string, nonce uint64, to chain.Address, amount uint64) []byte {
+	return signedSend(k.PrivateKey(), chainID, nonce, to, amount)
+}
+
+func signedSend(priv ed25519.PrivateKey, chainID string, nonce uint64, to chain.Address, amount uint64) []byte {
 	t := &tx.Tx{ChainID: chainID, Nonce: nonce, Fee: testFee, Msgs: []chain.Msg{&banktypes.MsgSend{To: to, Amount: amount}}}
-	t.Sign(k.PrivateKey())
+	t.Sign(priv)
 	return t.Encode()
 }
 
@@ -292,6 +300,13 @@ func TestBroadcastBatch(t *testing.T) {
 // the test ends) and returns a client of it and the funded validator key.
 func startValidator(t *testing.T, ctx context.Context, chainID string) (*client.Client, *keyring.Key) {
 	t.Helper()
+	_, c, key := startValidatorNode(t, ctx, chainID)
+	return c, key
+}
+
+// startValidatorNode is startValidator that also returns the node.
+func startValidatorNode(t *testing.T, ctx context.Context, chainID string) (*node.Node, *client.Client, *keyring.Key) {
+	t.Helper()
 	home, _ := nodetest.InitHome(t, node.InitOptions{ChainID: chainID})
 	n, err := node.Start(ctx, home, node.Options{})
 	if err != nil {
@@ -306,5 +321,70 @@ func startValidator(t *testing.T, ctx context.Context, chainID string) (*client.
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, key
+	return n, c, key
+}
+
+// TestStreamedTxsKeepTheirOrder: txs handed to the mempool without waiting
+// for CheckTx's answer, as the mempool reactor does with a peer's txs,
+// reach the app's check pipe as a stream; two senders' 300 transfers each,
+// sent in nonce order while blocks commit, are all admitted in order and
+// committed.
+func TestStreamedTxsKeepTheirOrder(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	n, c, key := startValidatorNode(t, ctx, "stream-1")
+	second := ledgertest.NewKey("stream-second")
+	to := ledgertest.NewKey("stream-recipient").Addr
+	fund, err := c.BroadcastAndWait(ctx, sendTx(key, "stream-1", 0, second.Addr, 1_000_000_000))
+	if err != nil || fund.Code != 0 {
+		t.Fatalf("funding: %v %+v", err, fund)
+	}
+	const perSender = 300
+	mp := n.Comet().Mempool()
+	var last [][]byte
+	errs := make(chan error, 2)
+	for i, k := range []ed25519.PrivateKey{key.PrivateKey(), second.Priv} {
+		first := uint64(1 - i) // the validator's nonce 0 funded the second sender
+		var txs [][]byte
+		for j := range uint64(perSender) {
+			txs = append(txs, signedSend(k, "stream-1", first+j, to, 1))
+		}
+		last = append(last, txs[perSender-1])
+		go func() {
+			var rrs []*abcicli.ReqRes
+			for _, b := range txs {
+				rr, err := mp.CheckTx(b, p2p.ID(fmt.Sprintf("peer%d", i)))
+				if err != nil {
+					errs <- err
+					return
+				}
+				rrs = append(rrs, rr)
+			}
+			for j, rr := range rrs {
+				rr.Wait()
+				if r := rr.Response.GetCheckTx(); rr.Error() != nil || r.Code != 0 {
+					errs <- fmt.Errorf("sender %d tx %d: %v %s", i, j, rr.Error(), r.Log)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range last {
+		h := tx.Hash(b)
+		res, err := c.Wait(ctx, h[:])
+		if err != nil || res.Code != 0 {
+			t.Fatalf("last tx: %v %+v", err, res)
+		}
+	}
+	h, _ := c.LatestHeight(ctx)
+	nodetest.WaitHeight(t, c, h+1, 10*time.Second)
+	if b, _ := balance(t, c, to); b != 2*perSender {
+		t.Fatalf("recipient has %d, want %d: streamed txs were lost or reordered", b, 2*perSender)
+	}
 }

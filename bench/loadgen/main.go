@@ -9,7 +9,9 @@
 //     recipients), so signing is not measured;
 //  3. starts the node in-process and submits the txs, each sender's in
 //     nonce order: "local" hands them to CometBFT's mempool directly
-//     (Mempool.CheckTx, the path a tx from a peer takes), "batch" sends
+//     (Mempool.CheckTx, the path a tx from a peer takes; like the mempool
+//     reactor, each submitter goes on without waiting for the answer, up
+//     to -depth answers outstanding), "batch" sends
 //     them with broadcast_tx_sync in JSON-RPC batches of -batch over HTTP
 //     (client.BroadcastBatch), "rpc" with one BroadcastTxSync HTTP request
 //     each; -conc goroutines submit;
@@ -53,6 +55,7 @@ import (
 	"syscall"
 	"time"
 
+	abcicli "github.com/cometbft/cometbft/abci/client"
 	mempl "github.com/cometbft/cometbft/mempool"
 	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/google/pprof/profile"
@@ -73,6 +76,7 @@ type config struct {
 	Via          string `json:"via"`
 	Conc         int    `json:"concurrency"`
 	Batch        int    `json:"batch,omitempty"`
+	Depth        int    `json:"depth,omitempty"`
 	Timing       string `json:"timing"`
 	TimeoutMS    int64  `json:"timeout_commit_ms"`
 	Window       int    `json:"mempool_window"`
@@ -127,8 +131,10 @@ type result struct {
 	CheckSigBatch float64 `json:"checktx_sig_batch_mean"`
 	// SubmitLatencyMs are percentiles (p50, p90, p99, max) of the time one
 	// submission took, from the call to its CheckTx answer (runs local and
-	// rpc). With Conc submitters each waiting for its answer, committed
-	// tx/s can be at most Conc / mean latency (Little's law).
+	// rpc; on the local path with Depth > 1 the answer is noticed when the
+	// submitter next needs room, so it reads high). With Conc submitters
+	// each waiting for Depth answers, committed tx/s can be at most
+	// Conc × Depth / mean latency (Little's law).
 	SubmitLatencyMs map[string]float64 `json:"submit_latency_ms,omitempty"`
 	SubmitMeanMs    float64            `json:"submit_latency_mean_ms,omitempty"`
 	CPU             cpuShare           `json:"cpu"`
@@ -161,6 +167,7 @@ func main() {
 		runs       = flag.String("runs", "local,batch,rpc", "comma-separated submit paths: local (mempool directly), batch (BroadcastTxSync in JSON-RPC batches over HTTP), rpc (one BroadcastTxSync per HTTP request)")
 		conc       = flag.Int("conc", 16, "submitting goroutines")
 		batch      = flag.Int("batch", 100, "txs per JSON-RPC batch request (run \"batch\")")
+		depth      = flag.Int("depth", 64, "CheckTx calls each submitter keeps unanswered (run \"local\"; a peer's stream does not wait; 1: wait for each answer)")
 		appDB      = flag.String("app-db", iavlstore.DefaultOptions().Backend, "the app state's database: pebbledb or goleveldb")
 		iavlFast   = flag.Bool("iavl-fast", true, "IAVL fast storage (flat index of the latest version)")
 		gogc       = flag.Int("gogc", node.GCPercent, "GC percent for the process (default: what `tangent start` sets unless GOGC is set)")
@@ -187,7 +194,7 @@ func main() {
 	}
 	runResults := map[string]*result{}
 	for _, via := range strings.Split(*runs, ",") {
-		cfg := config{Txs: *txs, Accounts: *accounts, Recipients: *recipients, Via: via, Conc: *conc, Batch: *batch, GOGC: *gogc, AppDB: *appDB, IAVLFast: *iavlFast, Timing: *timing,
+		cfg := config{Txs: *txs, Accounts: *accounts, Recipients: *recipients, Via: via, Conc: *conc, Batch: *batch, Depth: *depth, GOGC: *gogc, AppDB: *appDB, IAVLFast: *iavlFast, Timing: *timing,
 			Window: *window, Recheck: *recheck, IndexEvents: *indexEv, TxIndex: *txIndex, GOMAXPROCS: runtime.GOMAXPROCS(0)}
 		r, err := run(cfg, logger, *profDir, *timeout, *keepHome, *gdump, *traceTo)
 		if err != nil {
@@ -503,13 +510,77 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 			if cfg.Via == "rpc" {
 				rc, _ = client.New(n.RPCAddress(), client.Options{})
 			}
+			// The local path keeps up to depth answers outstanding, as the
+			// mempool reactor does with a peer's txs; a sender's next nonce
+			// comes a whole round of this submitter's senders later, so it
+			// is never sent before the answer for the previous one is in.
+			depth := 1
+			if cfg.Via == "local" {
+				depth = max(1, min(cfg.Depth, cfg.Accounts/cfg.Conc))
+			}
+			type outstanding struct {
+				rr       *abcicli.ReqRes
+				t0       time.Time
+				s, nonce int
+			}
+			var fifo []outstanding
+			// answer waits for the oldest outstanding CheckTx; one that
+			// found the mempool full is sent again, synchronously.
+			answer := func() bool {
+				o := fifo[0]
+				fifo = fifo[1:]
+				o.rr.Wait()
+				err := o.rr.Error()
+				if r := o.rr.Response.GetCheckTx(); err == nil && r != nil && r.Code != 0 {
+					err = fmt.Errorf("CheckTx code %d (%s): %s", r.Code, r.Codespace, r.Log)
+				}
+				for err != nil && isFull(err) && ctx.Err() == nil {
+					fullRetries.Add(1)
+					time.Sleep(2 * time.Millisecond)
+					err = submit(ctx, cfg.Via, mp, rc, txsBy[o.s][o.nonce])
+				}
+				if err != nil {
+					submitErr.CompareAndSwap(nil, errBox{fmt.Errorf("sender %d nonce %d: %w", o.s, o.nonce, err)})
+					cancel()
+					return false
+				}
+				lat[w] = append(lat[w], time.Since(o.t0))
+				submitted.Add(1)
+				return true
+			}
+			defer func() {
+				for len(fifo) > 0 && answer() {
+				}
+			}()
 			for nonce := 0; nonce < perSender; nonce++ {
 				for s := w; s < cfg.Accounts; s += cfg.Conc {
 					if nonce >= len(txsBy[s]) {
 						continue
 					}
 					b := txsBy[s][nonce]
-					for ctx.Err() == nil {
+					for depth > 1 && ctx.Err() == nil {
+						for mp.Size() > cfg.Window && ctx.Err() == nil {
+							time.Sleep(time.Millisecond)
+						}
+						if len(fifo) == depth && !answer() {
+							return
+						}
+						t0 := time.Now()
+						rr, err := mp.CheckTx(b, "")
+						if err == nil {
+							fifo = append(fifo, outstanding{rr, t0, s, nonce})
+							break
+						}
+						if isFull(err) {
+							fullRetries.Add(1)
+							time.Sleep(2 * time.Millisecond)
+							continue
+						}
+						submitErr.CompareAndSwap(nil, errBox{fmt.Errorf("sender %d nonce %d: %w", s, nonce, err)})
+						cancel()
+						return
+					}
+					for depth == 1 && ctx.Err() == nil {
 						for mp.Size() > cfg.Window && ctx.Err() == nil {
 							time.Sleep(time.Millisecond)
 						}
