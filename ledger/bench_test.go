@@ -148,7 +148,7 @@ func BenchmarkEd25519Verify(b *testing.B) {
 // cached (small batches) or not needed (Pippenger, from
 // tx.PippengerThreshold on).
 func BenchmarkVerifyBatch(b *testing.B) {
-	for _, n := range []int{1, 8, 16, 32, 64, 256, 1024} {
+	for _, n := range []int{1, 8, 16, 32, 64, 93, 128, 256, 1024} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			l, _, txs := benchChain(b, max(n, benchAccounts), ledger.Options{})
 			txs = txs[:n]

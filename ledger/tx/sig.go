@@ -67,8 +67,9 @@ func (k *Key) Verify(msg, sig []byte) bool {
 }
 
 // PippengerThreshold is the batch size from which a batch uses Pippenger's
-// multi-scalar multiplication, which ignores expanded keys: add raw public
-// keys (Add) to batches this large, expanded ones (AddKey) to smaller ones.
+// multi-scalar multiplication instead of the expanded keys' precomputed
+// tables. An expanded key still saves decompressing the public key (about
+// half of Add's cost) in a batch this large.
 const PippengerThreshold = 94
 
 // Batch verifies many signatures at once under the ledger's rule. Reuse
@@ -87,7 +88,8 @@ func (b *Batch) Len() int { return b.n }
 
 // Add adds the signature sig of msg by pub. The batch keeps msg and sig
 // until Reset. Mixing Add and AddKey in one batch is allowed; the expanded
-// keys then bring no speed-up.
+// keys then save only their decompression (the batch uses Pippenger's
+// method, as a large one does).
 func (b *Batch) Add(pub chain.PubKey, msg, sig []byte) {
 	if !b.raw {
 		b.bv.ForceNoPublicKeyExpansion() // expanding here would cost more than it saves

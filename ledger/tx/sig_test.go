@@ -102,7 +102,8 @@ func TestSignatureRule(t *testing.T) {
 	}
 
 	// Batches: every case among honest signatures, in a small batch
-	// (expanded keys) and a large one (raw keys, Pippenger).
+	// (Straus, expanded keys' tables) and a large one (Pippenger), each
+	// with expanded and with raw keys.
 	fill := func(n int) []sigCase {
 		var out []sigCase
 		for i := range n {
@@ -117,24 +118,26 @@ func TestSignatureRule(t *testing.T) {
 		for _, c := range cases {
 			batch := append(append([]sigCase(nil), others[:len(others)/2]...), c)
 			batch = append(batch, others[len(others)/2:]...)
-			b := tx.NewBatch(len(batch))
-			for _, x := range batch {
-				if size < tx.PippengerThreshold {
-					b.AddKey(tx.ExpandKey(x.pub), x.msg, x.sig)
-				} else {
-					b.Add(x.pub, x.msg, x.sig)
+			for _, expanded := range []bool{true, false} {
+				b := tx.NewBatch(len(batch))
+				for _, x := range batch {
+					if expanded {
+						b.AddKey(tx.ExpandKey(x.pub), x.msg, x.sig)
+					} else {
+						b.Add(x.pub, x.msg, x.sig)
+					}
 				}
-			}
-			if b.Len() != len(batch) {
-				t.Fatalf("batch holds %d, added %d", b.Len(), len(batch))
-			}
-			all, valid := b.Verify(rand.Reader)
-			if all != c.valid {
-				t.Errorf("%s in a batch of %d: all valid = %v, want %v", c.name, size, all, c.valid)
-			}
-			for i, x := range batch {
-				if valid[i] != x.valid {
-					t.Errorf("%s in a batch of %d: entry %d (%s) valid = %v, want %v", c.name, size, i, x.name, valid[i], x.valid)
+				if b.Len() != len(batch) {
+					t.Fatalf("batch holds %d, added %d", b.Len(), len(batch))
+				}
+				all, valid := b.Verify(rand.Reader)
+				if all != c.valid {
+					t.Errorf("%s in a batch of %d (expanded keys %v): all valid = %v, want %v", c.name, size, expanded, all, c.valid)
+				}
+				for i, x := range batch {
+					if valid[i] != x.valid {
+						t.Errorf("%s in a batch of %d (expanded keys %v): entry %d (%s) valid = %v, want %v", c.name, size, expanded, i, x.name, valid[i], x.valid)
+					}
 				}
 			}
 		}
