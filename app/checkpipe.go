@@ -2,6 +2,7 @@ package app
 
 import (
 	"crypto/rand"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,28 +14,29 @@ import (
 // commits concurrent transactions: each call queues its tx; one caller at a
 // time leads: it takes the queued txs (up to maxBatch, oldest first, its
 // own among them or not), verifies their signatures in one batch
-// (ledger.VerifyBatch), runs the checker on each in queue order, wakes
-// their callers, and hands the lead to the oldest caller still queued.
-// Queue order is admission order: two txs of one sender queued in nonce
-// order are checked in nonce order.
+// (ledger.VerifyBatch), passes the group on to the checker stage and hands
+// the lead to the oldest caller still queued. The checker stage (one
+// goroutine at a time, runChecker) runs the checker on each tx of each
+// group, groups in the order they left the queue, and answers them. So
+// queue order is admission order: two txs of one sender queued in nonce
+// order are checked in nonce order; and while one group is checked the
+// next one's signatures are verified, on another core.
 //
-// Verifying and checking in one stage is what lets batches form: with two
-// separately locked stages, callers would queue at the checker and reach
-// the verifier one at a time. On a busy node, though, callers come back
-// with their next tx one by one, as the scheduler gets to them, so a
-// leader that started at once would mostly find itself alone. So a leader
-// waits, at most linger, until as many txs are queued as the last group
-// had: with many concurrent callers (RPC connections, peers, a load
-// generator) groups stay large; a lone caller (last group of one) never
-// waits, and when callers go away the groups shrink after one linger.
+// A group stays together from the queue to its answers; that is what lets
+// batches form. On a busy node, though, callers come back with their next
+// tx one by one, as the scheduler gets to them, so a leader that started
+// at once would mostly find itself alone. So a leader waits, at most
+// linger, until as many txs are queued as the last group had: with many
+// concurrent callers (RPC connections, peers, a load generator) groups stay
+// large; a lone caller (last group of one) never waits, and when callers
+// go away the groups shrink after one linger.
 //
 // Callers that cannot wait (CheckTxAsync: the mempool's asynchronous ABCI
 // client, fed by peers' streams) queue through submit, which returns at
 // once; a goroutine of the pipe's own leads while such a job heads the
-// queue, and each job's done runs on the leader, in queue order, before the
-// lead moves on. So txs one goroutine submits in nonce order reach the
-// mempool in nonce order, and a stream that does not wait lets groups grow
-// to maxBatch.
+// queue, and the checker stage calls each job's done in queue order. So
+// txs one goroutine submits in nonce order reach the mempool in nonce
+// order, and a stream that does not wait lets groups grow to maxBatch.
 //
 // A batch with an invalid signature costs a single verification per
 // signature on top of the batch (to find the culprit), so a peer sending
@@ -54,6 +56,8 @@ type checkPipe struct {
 	arrive   chan struct{} // wakes a lingering leader (buffered 1)
 	lastSize int           // txs in the last group
 	solo     int           // txs still to process one at a time
+	stage    []group       // verified groups waiting for the checker, in queue order
+	checking bool          // a goroutine runs the checker stage (runChecker)
 
 	// counters (under mu), for tests and metrics
 	batches, verified int64
@@ -89,6 +93,7 @@ func (c *checkPipe) check(tx []byte, p *ledger.Prepared) ledger.Result {
 			if keep { // a submitted job heads the queue: the pipe's goroutine takes over
 				go c.drive()
 			}
+			<-j.wake // from the checker stage: res is ready
 			return j.res
 		}
 		lead = keep
@@ -134,10 +139,11 @@ func (c *checkPipe) drive() {
 	}
 }
 
-// lead processes one group and hands the lead on: to the caller waiting
-// for the oldest queued tx, or (keep) to the calling goroutine itself when
-// that tx is self's or was submitted. It reports whether self's tx was in
-// the group.
+// lead takes one group, verifies its signatures, passes it to the checker
+// stage and hands the lead on: to the caller waiting for the oldest queued
+// tx, or (keep) to the calling goroutine itself when that tx is self's or
+// was submitted. It reports whether self's tx was in the group (its
+// answer then comes through self.wake, from the checker stage).
 func (c *checkPipe) lead(self *checkJob) (mine, keep bool) {
 	c.mu.Lock()
 	if c.linger > 0 && c.solo == 0 && len(c.queue) < min(c.lastSize, c.maxBatch) {
@@ -161,35 +167,26 @@ func (c *checkPipe) lead(self *checkJob) (mine, keep bool) {
 		n = 1
 		c.solo--
 	}
-	batch := make([]*checkJob, n)
-	copy(batch, c.queue)
+	g := group{jobs: make([]*checkJob, n)}
+	copy(g.jobs, c.queue)
 	c.queue = append(c.queue[:0], c.queue[n:]...)
 	c.mu.Unlock()
 
-	verified, failed := c.process(batch)
-	// Submitted jobs hear back before the lead moves on, so that the next
-	// group's cannot overtake them.
-	for _, b := range batch {
-		if b.done != nil {
-			b.done(b.res)
-		}
-	}
+	verified := c.verify(&g)
 
 	c.mu.Lock()
 	c.lastSize = n
 	c.batches++
 	c.verified += int64(verified)
-	if failed && verified > 1 {
+	if len(g.bad) > 0 && verified > 1 {
 		c.solo = soloAfterFailure
 	}
-	for _, b := range batch {
-		switch {
-		case b == self:
-			mine = true
-		case b.wake != nil:
-			b.wake <- false
-		}
-	}
+	mine = slices.Contains(g.jobs, self)
+	// Groups enter the checker stage in the order they left the queue,
+	// before the lead moves on.
+	c.stage = append(c.stage, g)
+	startChecker := !c.checking
+	c.checking = true
 	switch {
 	case len(c.queue) == 0:
 		c.leading = false
@@ -199,42 +196,80 @@ func (c *checkPipe) lead(self *checkJob) (mine, keep bool) {
 		c.queue[0].wake <- true
 	}
 	c.mu.Unlock()
+	if startChecker {
+		go c.runChecker()
+	}
 	return mine, keep
 }
 
-// process verifies the batch's signatures not verified yet, then checks
-// each tx in order. It returns how many signatures it verified and whether
-// any was invalid.
-func (c *checkPipe) process(batch []*checkJob) (verified int, failed bool) {
+// group is a batch of jobs whose signatures are verified; bad holds the
+// indexes of the invalid ones.
+type group struct {
+	jobs []*checkJob
+	bad  map[int]bool
+}
+
+// verify batch-verifies the group's signatures not verified yet and
+// returns how many it verified.
+func (c *checkPipe) verify(g *group) int {
 	var ps []*ledger.Prepared
 	var at []int
-	for i, j := range batch {
+	for i, j := range g.jobs {
 		if j.p != nil && !j.p.Verified() {
 			ps = append(ps, j.p)
 			at = append(at, i)
 		}
 	}
-	var bad map[int]bool
 	if len(ps) > 0 {
 		for k, ok := range c.a.led.VerifyBatch(ps, rand.Reader) {
 			if !ok {
-				if bad == nil {
-					bad = map[int]bool{}
+				if g.bad == nil {
+					g.bad = map[int]bool{}
 				}
-				bad[at[k]] = true
+				g.bad[at[k]] = true
 			}
 		}
 	}
+	return len(ps)
+}
+
+// runChecker is the checker stage: it checks the verified groups in order
+// and answers their jobs, until none is left.
+func (c *checkPipe) runChecker() {
+	for {
+		c.mu.Lock()
+		if len(c.stage) == 0 {
+			c.checking = false
+			c.mu.Unlock()
+			return
+		}
+		g := c.stage[0]
+		c.stage = c.stage[1:]
+		c.mu.Unlock()
+		c.checkGroup(g)
+	}
+}
+
+// checkGroup runs the checker on each of the group's txs in order, then
+// answers them in order: done for submitted jobs, a wake-up for waiting
+// callers.
+func (c *checkPipe) checkGroup(g group) {
 	c.a.chkMu.Lock()
-	for i, j := range batch {
-		if bad[i] {
+	for i, j := range g.jobs {
+		if g.bad[i] {
 			j.res = errResult(chain.ErrInvalidSignature.Wrapf("signature does not verify for public key %s (signer %s)", j.p.Tx.PubKey, j.p.Signer))
 		} else {
 			j.res = c.a.chk.CheckTx(j.tx, ledger.CheckNew)
 		}
 	}
 	c.a.chkMu.Unlock()
-	return len(ps), len(bad) > 0
+	for _, j := range g.jobs {
+		if j.done != nil {
+			j.done(j.res)
+		} else {
+			j.wake <- false
+		}
+	}
 }
 
 func errResult(err error) ledger.Result {
