@@ -46,6 +46,7 @@
 //     concurrently with block execution.
 //
 // Block calls are serialized by one mutex and CheckTx by another; App is
-// safe for any of CometBFT's local client creators, and node uses the
-// consensus-synchronized one so that CheckTx calls run in parallel.
+// safe for any of CometBFT's local client creators. node uses the
+// consensus-synchronized one, so that CheckTx calls run in parallel, with
+// a mempool client that calls CheckTxAsync for new txs.
 package app

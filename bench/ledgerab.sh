@@ -6,10 +6,12 @@
 # path (default local), so that the host's drifting speed hits both alike.
 # Prints every round and the medians of committed tx/s and CPU µs per
 # transfer, and their ratios (new / base). Extra arguments go to both load
-# generators.
+# generators; NEW_ARGS to this tree's only (e.g. a flag REV's does not
+# know).
 #
 #   bench/ledgerab.sh main 6
 #   LEDGER_PATH=batch bench/ledgerab.sh HEAD~2 4
+#   NEW_ARGS='-depth 1' bench/ledgerab.sh 532e1c7 3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rev=${1:?usage: bench/ledgerab.sh REV [ROUNDS] [loadgen flags]}
@@ -32,8 +34,10 @@ for i in $(seq "$rounds"); do
 	order="base new"
 	[ $((i % 2)) -eq 0 ] && order="new base"
 	for v in $order; do
+		extra=()
+		[ "$v" = new ] && read -ra extra <<<"${NEW_ARGS:-}"
 		"$tmp/lg-$v" -txs "${LEDGER_TXS:-60000}" -accounts 2000 -runs "$via" -timing devnet \
-			-out "$tmp/$v-$i.json" -profile-dir "$tmp/prof" "$@" >/dev/null 2>"$tmp/log" ||
+			-out "$tmp/$v-$i.json" -profile-dir "$tmp/prof" "$@" "${extra[@]}" >/dev/null 2>"$tmp/log" ||
 			{ cat "$tmp/log" >&2; exit 1; }
 	done
 	echo "round $i/$rounds (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2

@@ -644,7 +644,17 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 		res.BlockLog = append(res.BlockLog, fmt.Sprintf("%d:%d", b.at.Sub(start).Milliseconds(), b.txs))
 		res.AvgBlockTxs += float64(b.txs)
 		res.MaxBlockTxs = max(res.MaxBlockTxs, b.txs)
-		br, err := retried(func() (*coretypes.ResultBlockResults, error) { return cl.RPC().BlockResults(ctx, &b.height) })
+		// A block counts when stored, before it is executed: its results
+		// may still be coming (the last block of a short run).
+		var br *coretypes.ResultBlockResults
+		var err error
+		for try := 0; try < 100; try++ {
+			if br, err = retried(func() (*coretypes.ResultBlockResults, error) { return cl.RPC().BlockResults(ctx, &b.height) }); err == nil ||
+				!strings.Contains(err.Error(), "could not find results") {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("results of block %d: %w", b.height, err)
 		}
