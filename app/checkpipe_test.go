@@ -22,10 +22,7 @@ func TestCheckPipe(t *testing.T) {
 	const n = 24
 	txs := pipeTxs(sim, n)
 
-	// Hold the pipe so that every call queues, in order.
-	a.pipe.mu.Lock()
-	a.pipe.leading = true
-	a.pipe.mu.Unlock()
+	holdPipe(a.pipe)
 	res := make([]ledger.Result, n)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -35,18 +32,7 @@ func TestCheckPipe(t *testing.T) {
 		}
 		wg.Add(1)
 		go func() { defer wg.Done(); res[i] = a.pipe.check(txs[i], pr) }()
-		for deadline := time.Now().Add(10 * time.Second); ; {
-			a.pipe.mu.Lock()
-			q := len(a.pipe.queue)
-			a.pipe.mu.Unlock()
-			if q == i+1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("call %d did not queue", i)
-			}
-			time.Sleep(time.Millisecond)
-		}
+		waitQueued(t, a.pipe, i+1)
 	}
 	a.pipe.mu.Lock()
 	a.pipe.queue[0].wake <- true // hand the lead to the oldest caller
@@ -73,6 +59,30 @@ func TestCheckPipe(t *testing.T) {
 	}
 	if a.pipe.leading || len(a.pipe.queue) != 0 {
 		t.Fatalf("after the group: leading %v, %d queued", a.pipe.leading, len(a.pipe.queue))
+	}
+}
+
+// holdPipe makes the pipe look led, so that every call queues, in order,
+// until the test hands the lead over.
+func holdPipe(c *checkPipe) {
+	c.mu.Lock()
+	c.leading = true
+	c.mu.Unlock()
+}
+
+// waitQueued waits until n txs are queued in the pipe.
+func waitQueued(t *testing.T, c *checkPipe, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		q := len(c.queue)
+		c.mu.Unlock()
+		if q == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d txs queued, want %d", q, n)
+		}
 	}
 }
 
@@ -111,9 +121,7 @@ func TestCheckPipeSubmit(t *testing.T) {
 	txs := pipeTxs(sim, n)
 	a.pipe.maxBatch = 8 // groups 0-7 (pipe), 8-15 (the waiting caller), then 16-23
 
-	a.pipe.mu.Lock()
-	a.pipe.leading = true // hold the pipe so that every tx queues, in order
-	a.pipe.mu.Unlock()
+	holdPipe(a.pipe)
 	res := make([]ledger.Result, n)
 	var order []int
 	var mu sync.Mutex
@@ -135,18 +143,7 @@ func TestCheckPipeSubmit(t *testing.T) {
 			continue
 		}
 		go func() { defer wg.Done(); res[i] = a.pipe.check(txs[i], pr) }()
-		for deadline := time.Now().Add(10 * time.Second); ; {
-			a.pipe.mu.Lock()
-			q := len(a.pipe.queue)
-			a.pipe.mu.Unlock()
-			if q == i+1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("the waiting caller did not queue")
-			}
-			time.Sleep(time.Millisecond)
-		}
+		waitQueued(t, a.pipe, i+1)
 	}
 	go a.pipe.drive()
 	wg.Wait()

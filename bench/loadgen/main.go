@@ -558,35 +558,22 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 						continue
 					}
 					b := txsBy[s][nonce]
-					for depth > 1 && ctx.Err() == nil {
+					for ctx.Err() == nil {
 						for mp.Size() > cfg.Window && ctx.Err() == nil {
 							time.Sleep(time.Millisecond)
 						}
-						if len(fifo) == depth && !answer() {
+						if depth > 1 && len(fifo) == depth && !answer() {
 							return
 						}
 						t0 := time.Now()
-						rr, err := mp.CheckTx(b, "")
-						if err == nil {
-							fifo = append(fifo, outstanding{rr, t0, s, nonce})
-							break
-						}
-						if isFull(err) {
-							fullRetries.Add(1)
-							time.Sleep(2 * time.Millisecond)
-							continue
-						}
-						submitErr.CompareAndSwap(nil, errBox{fmt.Errorf("sender %d nonce %d: %w", s, nonce, err)})
-						cancel()
-						return
-					}
-					for depth == 1 && ctx.Err() == nil {
-						for mp.Size() > cfg.Window && ctx.Err() == nil {
-							time.Sleep(time.Millisecond)
-						}
-						t0 := time.Now()
-						err := submit(ctx, cfg.Via, mp, rc, b)
-						if err == nil {
+						var err error
+						if depth > 1 {
+							var rr *abcicli.ReqRes
+							if rr, err = mp.CheckTx(b, ""); err == nil {
+								fifo = append(fifo, outstanding{rr, t0, s, nonce})
+								break
+							}
+						} else if err = submit(ctx, cfg.Via, mp, rc, b); err == nil {
 							lat[w] = append(lat[w], time.Since(t0))
 							submitted.Add(1)
 							break
