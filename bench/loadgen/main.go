@@ -172,7 +172,7 @@ func main() {
 		iavlFast   = flag.Bool("iavl-fast", true, "IAVL fast storage (flat index of the latest version)")
 		gogc       = flag.Int("gogc", node.GCPercent, "GC percent for the process (default: what `tangent start` sets unless GOGC is set)")
 		timing     = flag.String("timing", "devnet", "block timing: devnet, test or default")
-		window     = flag.Int("window", 30000, "keep at most this many txs in the mempool (recheck cost grows with it)")
+		window     = flag.Int("window", 0, "keep at most this many txs in the mempool (0: the node's mempool.size, 50,000, as peers that send until it is full)")
 		recheck    = flag.Bool("recheck", true, "CometBFT mempool recheck after each block")
 		indexEv    = flag.Bool("index-events", false, "index the address attributes of events (kv indexer; the node's --index-events)")
 		txIndex    = flag.String("tx-index", "kv", "CometBFT tx indexer: kv or null")
@@ -288,7 +288,11 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 	}
 	c.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
 	c.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", ports[1])
-	c.Mempool.Size = max(cfg.Window*2, 10000)
+	if cfg.Window <= 0 { // peers fill the mempool up to its configured size
+		cfg.Window = c.Mempool.Size
+	}
+	res.Config.Window = cfg.Window
+	c.Mempool.Size = max(c.Mempool.Size, cfg.Window)
 	c.Mempool.CacheSize = cfg.Txs + 10000
 	c.Mempool.Recheck = cfg.Recheck
 	c.TxIndex.Indexer = cfg.TxIndex
@@ -530,10 +534,7 @@ func run(cfg config, logger *slog.Logger, profDir string, timeout time.Duration,
 				o := fifo[0]
 				fifo = fifo[1:]
 				o.rr.Wait()
-				err := o.rr.Error()
-				if r := o.rr.Response.GetCheckTx(); err == nil && r != nil && r.Code != 0 {
-					err = fmt.Errorf("CheckTx code %d (%s): %s", r.Code, r.Codespace, r.Log)
-				}
+				err := answerErr(o.rr)
 				for err != nil && isFull(err) && ctx.Err() == nil {
 					fullRetries.Add(1)
 					time.Sleep(2 * time.Millisecond)
@@ -736,6 +737,15 @@ func submit(ctx context.Context, via string, mp mempl.Mempool, rc *client.Client
 		return err
 	}
 	rr.Wait()
+	return answerErr(rr)
+}
+
+// answerErr is the error of a completed CheckTx: the mempool's (full, when
+// it filled up while the app checked the tx) or the app's rejection.
+func answerErr(rr *abcicli.ReqRes) error {
+	if err := rr.Error(); err != nil {
+		return err
+	}
 	if r := rr.Response.GetCheckTx(); r != nil && r.Code != 0 {
 		return fmt.Errorf("CheckTx code %d (%s): %s", r.Code, r.Codespace, r.Log)
 	}
