@@ -101,7 +101,7 @@ func (c *checkPipe) check(tx []byte, p *ledger.Prepared) ledger.Result {
 }
 
 // submit queues a new tx like check but returns at once; done receives the
-// result, on the goroutine that processes the tx's group. Txs submitted one
+// result, on the checker stage's goroutine. Txs submitted one
 // after another get their done calls in that order.
 func (c *checkPipe) submit(tx []byte, p *ledger.Prepared, done func(ledger.Result)) {
 	if c.enqueue(&checkJob{tx: tx, p: p, done: done}) {
