@@ -169,7 +169,9 @@ func (c *checkPipe) lead(self *checkJob) (mine, keep bool) {
 	}
 	g := group{jobs: make([]*checkJob, n)}
 	copy(g.jobs, c.queue)
-	c.queue = append(c.queue[:0], c.queue[n:]...)
+	rest := copy(c.queue, c.queue[n:])
+	clear(c.queue[rest:]) // drop the taken jobs' pointers
+	c.queue = c.queue[:rest]
 	c.mu.Unlock()
 
 	verified := c.verify(&g)
@@ -244,6 +246,7 @@ func (c *checkPipe) runChecker() {
 			return
 		}
 		g := c.stage[0]
+		c.stage[0] = group{}
 		c.stage = c.stage[1:]
 		c.mu.Unlock()
 		c.checkGroup(g)

@@ -30,14 +30,14 @@ func newClientCreator(app abci.Application) proxy.ClientCreator {
 }
 
 func (c clientCreator) NewABCIMempoolClient() (abcicli.Client, error) {
-	sync, err := c.ClientCreator.NewABCIMempoolClient()
+	local, err := c.ClientCreator.NewABCIMempoolClient()
 	if err != nil {
 		return nil, err
 	}
 	if ac, ok := c.app.(AsyncChecker); ok {
-		return newMempoolClient(sync, ac), nil
+		return newMempoolClient(local, ac), nil
 	}
-	return sync, nil
+	return local, nil
 }
 
 // mempoolClient is the mempool's connection to an AsyncChecker: CheckTxAsync
@@ -68,8 +68,8 @@ type mempoolClient struct {
 // CheckTx groups.
 const defaultMaxPending = 2048
 
-func newMempoolClient(sync abcicli.Client, app AsyncChecker) *mempoolClient {
-	c := &mempoolClient{Client: sync, app: app, maxPending: defaultMaxPending}
+func newMempoolClient(local abcicli.Client, app AsyncChecker) *mempoolClient {
+	c := &mempoolClient{Client: local, app: app, maxPending: defaultMaxPending}
 	c.changed.L = &c.mu
 	return c
 }
