@@ -232,6 +232,22 @@ func (a *App) CheckTxAsync(tx []byte, done func(*abci.CheckTxResponse)) {
 	a.pipe.submit(tx, p, answer)
 }
 
+// CheckTxDry answers what CheckTx would for a new tx, without admitting it:
+// the mempool state keeps nothing (CometBFT's check_tx RPC, see node).
+func (a *App) CheckTxDry(tx []byte) *abci.CheckTxResponse {
+	var res ledger.Result
+	if a.chkReady.Load() {
+		a.chkMu.Lock()
+		res = a.chk.CheckTx(tx, ledger.CheckDry)
+		a.chkMu.Unlock()
+	} else {
+		a.mu.Lock()
+		res = a.led.CheckTx(tx, ledger.CheckDry)
+		a.mu.Unlock()
+	}
+	return &abci.CheckTxResponse{Code: res.Code, Codespace: res.Codespace, Log: res.Log}
+}
+
 // PrepareProposal keeps the mempool's txs in order up to the block's byte
 // limit.
 func (a *App) PrepareProposal(_ context.Context, req *abci.PrepareProposalRequest) (*abci.PrepareProposalResponse, error) {

@@ -59,8 +59,9 @@ func (c *Checker) Header() chain.Header { return c.head }
 
 // CheckTx runs the whole tx against the check state: the pipeline of
 // DeliverTx (see the package doc), then, on success, keeps its writes (fee,
-// nonce and messages) in the check state until the next Reset. A rejected
-// tx leaves the check state untouched, and is dropped from the tx cache.
+// nonce and messages) in the check state until the next Reset, unless
+// mode is CheckDry. A rejected tx leaves the check state untouched, and is
+// dropped from the tx cache.
 func (c *Checker) CheckTx(txBytes []byte, mode CheckMode) Result {
 	if !c.env.loaded {
 		e, ok := loadEnv(c.check, c.ex.mods.auth)
@@ -70,9 +71,12 @@ func (c *Checker) CheckTx(txBytes []byte, mode CheckMode) Result {
 		c.env = e
 	}
 	res := c.l.runTx(&c.ex, txBytes, &c.env, &c.head, chain.ModeCheck, c.chkTx)
-	if res.IsOK() {
+	switch {
+	case res.IsOK() && mode != CheckDry:
 		c.chkTx.Write()
-	} else {
+	case res.IsOK():
+		c.chkTx.Discard()
+	default:
 		c.chkTx.Discard()
 		c.l.txs.remove(txBytes)
 	}

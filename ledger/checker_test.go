@@ -233,3 +233,26 @@ func TestCheckerDropEvents(t *testing.T) {
 		t.Fatal("check states differ")
 	}
 }
+
+// TestCheckerDryRun: a dry check (CheckDry, the check_tx RPC) answers as a
+// new tx's check would, but admits nothing: the same tx is then accepted
+// by a real check, and a dry check's rejection carries the usual code.
+func TestCheckerDryRun(t *testing.T) {
+	h := newHarness(t)
+	c := h.L.NewChecker()
+	c.Reset(h.Store, h.L.NextHeader())
+	tx0 := signedTx(h, alice, 0, nil, send(bob.Addr, 1))
+	tx1 := signedTx(h, alice, 1, nil, send(bob.Addr, 1))
+	wantCode(t, "dry nonce 0", c.CheckTx(tx0, ledger.CheckDry), nil, "")
+	wantCode(t, "dry nonce 0 again", c.CheckTx(tx0, ledger.CheckDry), nil, "")
+	if n := ledger.NewView(c.State()).Nonce(alice.Addr); n != 0 {
+		t.Fatalf("after dry checks the mempool nonce is %d, want 0", n)
+	}
+	wantCode(t, "dry nonce 1 first", c.CheckTx(tx1, ledger.CheckDry), chain.ErrNonceFuture, "")
+	wantCode(t, "nonce 0", c.CheckTx(tx0, ledger.CheckNew), nil, "")
+	wantCode(t, "dry nonce 0 after admission", c.CheckTx(tx0, ledger.CheckDry), chain.ErrNonceReplay, "")
+	wantCode(t, "dry nonce 1", c.CheckTx(tx1, ledger.CheckDry), nil, "")
+	if n := ledger.NewView(c.State()).Nonce(alice.Addr); n != 1 {
+		t.Fatalf("mempool nonce %d, want 1", n)
+	}
+}

@@ -50,4 +50,7 @@ const (
 	CheckNew CheckMode = iota
 	// CheckRecheck re-validates a mempool tx after a Commit.
 	CheckRecheck
+	// CheckDry answers as CheckNew would but keeps nothing: the tx is not
+	// admitted (CometBFT's check_tx RPC).
+	CheckDry
 )

@@ -11,10 +11,12 @@ import (
 
 // AsyncChecker is an application whose CheckTx of a new tx can answer later
 // (app.App): done is called once, and txs submitted one after another are
-// answered in that order.
+// answered in that order. CheckTxDry answers what CheckTx would without
+// admitting the tx.
 type AsyncChecker interface {
 	abci.Application
 	CheckTxAsync(tx []byte, done func(*abci.CheckTxResponse))
+	CheckTxDry(tx []byte) *abci.CheckTxResponse
 }
 
 // clientCreator is CometBFT's consensus-synchronized local client creator
@@ -95,6 +97,18 @@ func (c *mempoolClient) CheckTxAsync(ctx context.Context, req *abci.CheckTxReque
 		c.mu.Unlock()
 	})
 	return rr, nil
+}
+
+// CheckTx is the synchronous check of a new tx. The mempool itself only
+// calls CheckTxAsync; this is the check_tx RPC, which asks whether the tx
+// would be admitted but does not add it to the mempool, so the app must not
+// count it among the mempool's txs either (else the sender's next nonce
+// would move past a tx that is nowhere).
+func (c *mempoolClient) CheckTx(ctx context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
+	if req.Type != abci.CHECK_TX_TYPE_CHECK {
+		return c.Client.CheckTx(ctx, req)
+	}
+	return c.app.CheckTxDry(req.Tx), nil
 }
 
 // Flush waits until every tx queued so far is answered.

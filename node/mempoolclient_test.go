@@ -31,6 +31,8 @@ func (h *heldApp) CheckTxAsync(tx []byte, done func(*abci.CheckTxResponse)) {
 	h.txs = append(h.txs, tx)
 }
 
+func (h *heldApp) CheckTxDry([]byte) *abci.CheckTxResponse { return &abci.CheckTxResponse{Code: 9} }
+
 // release answers the oldest held tx with code = its first byte.
 func (h *heldApp) release() {
 	h.mu.Lock()

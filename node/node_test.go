@@ -388,3 +388,27 @@ func TestStreamedTxsKeepTheirOrder(t *testing.T) {
 		t.Fatalf("recipient has %d, want %d: streamed txs were lost or reordered", b, 2*perSender)
 	}
 }
+
+// TestCheckTxRPCAdmitsNothing: the check_tx RPC answers whether a tx would
+// be admitted without admitting it: checking a transfer twice, then
+// broadcasting it, commits it; a bad one gets its code.
+func TestCheckTxRPCAdmitsNothing(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	c, key := startValidator(t, ctx, "checktx-1")
+	to := ledgertest.NewKey("checktx-recipient").Addr
+	good := sendTx(key, "checktx-1", 0, to, 5)
+	for range 2 {
+		res, err := c.RPC().CheckTx(ctx, good)
+		if err != nil || res.Code != 0 {
+			t.Fatalf("check_tx of a valid transfer: %v %+v", err, res)
+		}
+	}
+	future := sendTx(key, "checktx-1", 1, to, 5)
+	if res, err := c.RPC().CheckTx(ctx, future); err != nil || res.Code != chain.ErrNonceFuture.Code() {
+		t.Fatalf("check_tx of nonce 1 before 0: %v %+v", err, res)
+	}
+	if res, err := c.BroadcastAndWait(ctx, good); err != nil || res.Code != 0 {
+		t.Fatalf("broadcast after check_tx: %v %+v", err, res)
+	}
+}
