@@ -180,32 +180,13 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 // against the mempool state (see checkPipe). A recheck needs no
 // verification (the tx cache remembers it) and runs the checker directly.
 func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
-	var res ledger.Result
 	switch {
-	case !a.chkReady.Load():
-		// Before the first commit the checker reads the working tree.
-		mode := ledger.CheckNew
-		if req.Type == abci.CHECK_TX_TYPE_RECHECK {
-			mode = ledger.CheckRecheck
-		}
-		a.mu.Lock()
-		res = a.led.CheckTx(req.Tx, mode)
-		a.mu.Unlock()
 	case req.Type == abci.CHECK_TX_TYPE_RECHECK:
-		a.chkMu.Lock()
-		res = a.chk.CheckTx(req.Tx, ledger.CheckRecheck)
-		a.chkMu.Unlock()
-	default:
-		// A decoding failure (or an oversized tx) goes through the pipe
-		// undecoded: the checker reports it, its checks in the documented
-		// order.
-		var p *ledger.Prepared
-		if int64(len(req.Tx)) <= a.maxTxBytes.Load() {
-			p, _ = a.led.Prepare(req.Tx)
-		}
-		res = a.pipe.check(req.Tx, p)
+		return checkTxResponse(a.checkNow(req.Tx, ledger.CheckRecheck)), nil
+	case !a.chkReady.Load():
+		return checkTxResponse(a.checkNow(req.Tx, ledger.CheckNew)), nil
 	}
-	return &abci.CheckTxResponse{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil
+	return checkTxResponse(a.pipe.check(req.Tx, a.prepare(req.Tx))), nil
 }
 
 // CheckTxAsync admits a new tx as CheckTx does, but returns without waiting
@@ -215,36 +196,47 @@ func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckT
 // through the mempool's asynchronous client, see node) lets the check pipe
 // verify large groups of signatures together.
 func (a *App) CheckTxAsync(tx []byte, done func(*abci.CheckTxResponse)) {
-	answer := func(res ledger.Result) {
-		done(&abci.CheckTxResponse{Code: res.Code, Codespace: res.Codespace, Log: res.Log})
-	}
+	answer := func(res ledger.Result) { done(checkTxResponse(res)) }
 	if !a.chkReady.Load() {
-		a.mu.Lock()
-		res := a.led.CheckTx(tx, ledger.CheckNew)
-		a.mu.Unlock()
-		answer(res)
+		answer(a.checkNow(tx, ledger.CheckNew))
 		return
 	}
-	var p *ledger.Prepared
-	if int64(len(tx)) <= a.maxTxBytes.Load() {
-		p, _ = a.led.Prepare(tx)
-	}
-	a.pipe.submit(tx, p, answer)
+	a.pipe.submit(tx, a.prepare(tx), answer)
 }
 
 // CheckTxDry answers what CheckTx would for a new tx, without admitting it:
 // the mempool state keeps nothing (CometBFT's check_tx RPC, see node).
 func (a *App) CheckTxDry(tx []byte) *abci.CheckTxResponse {
-	var res ledger.Result
-	if a.chkReady.Load() {
-		a.chkMu.Lock()
-		res = a.chk.CheckTx(tx, ledger.CheckDry)
-		a.chkMu.Unlock()
-	} else {
+	return checkTxResponse(a.checkNow(tx, ledger.CheckDry))
+}
+
+// checkNow runs the checker on tx at once, outside the check pipe: a
+// recheck (the tx cache remembers its signature), a dry run, or any check
+// before the first commit, when the checker reads the working tree (under
+// mu too).
+func (a *App) checkNow(tx []byte, mode ledger.CheckMode) ledger.Result {
+	if !a.chkReady.Load() {
 		a.mu.Lock()
-		res = a.led.CheckTx(tx, ledger.CheckDry)
-		a.mu.Unlock()
+		defer a.mu.Unlock()
+		return a.led.CheckTx(tx, mode)
 	}
+	a.chkMu.Lock()
+	defer a.chkMu.Unlock()
+	return a.chk.CheckTx(tx, mode)
+}
+
+// prepare decodes a new tx for the check pipe, outside any lock. A tx that
+// does not decode (or is oversized) goes through the pipe undecoded (nil):
+// the checker reports it, its checks in the documented order.
+func (a *App) prepare(tx []byte) *ledger.Prepared {
+	if int64(len(tx)) > a.maxTxBytes.Load() {
+		return nil
+	}
+	p, _ := a.led.Prepare(tx)
+	return p
+}
+
+func checkTxResponse(res ledger.Result) *abci.CheckTxResponse {
 	return &abci.CheckTxResponse{Code: res.Code, Codespace: res.Codespace, Log: res.Log}
 }
 

@@ -68,9 +68,9 @@ const soloAfterFailure = 256
 type checkJob struct {
 	tx   []byte
 	p    *ledger.Prepared    // nil: the checker reports why it does not decode
-	res  ledger.Result       // written by the group's leader before it wakes the caller
+	res  ledger.Result       // written by the checker stage before it answers
 	wake chan bool           // check's caller: true: lead; false: res is ready
-	done func(ledger.Result) // submit's caller (wake is nil): called by the leader
+	done func(ledger.Result) // submit's caller (wake is nil): called by the checker stage
 }
 
 func newCheckPipe(a *App, maxBatch int, linger time.Duration) *checkPipe {
